@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Makes a fresh clone usable with only Node 20 and npm: installs the workspace with the pinned pnpm
+// (through npx, no global install) when node_modules is missing or older than the lockfile, then
+// builds every package (`tsc -b`, which also type-checks them).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pnpm = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager; // "pnpm@x.y.z"
+const marker = join(root, 'node_modules', '.modules.yaml');
+const lock = join(root, 'pnpm-lock.yaml');
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+
+function run(cmd, args) {
+  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
+  console.error(`bootstrap: installing the workspace with ${pnpm}`);
+  run(npx, ['-y', pnpm, 'install', '--frozen-lockfile', '--reporter=append-only']);
+}
+if (!process.argv.includes('--no-build')) {
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+}

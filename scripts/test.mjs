@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The whole test suite: bootstrap (install + `tsc -b` type-check/build), then vitest over every
+// package, ending with one line `N passed, N failed, N skipped` taken from vitest's own JSON report.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const boot = spawnSync(process.execPath, [join(root, 'scripts', 'bootstrap.mjs')], { cwd: root, stdio: 'inherit' });
+if (boot.status !== 0) {
+  console.log('0 passed, 1 failed, 0 skipped');
+  process.exit(boot.status ?? 1);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'puretls-test-'));
+const report = join(dir, 'vitest.json');
+const args = [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)];
+const res = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+
+let passed = 0, failed = 0, skipped = 0;
+try {
+  const j = JSON.parse(readFileSync(report, 'utf8'));
+  passed = j.numPassedTests;
+  failed = j.numFailedTests + (j.numFailedTestSuites ?? 0);
+  skipped = j.numPendingTests + j.numTodoTests;
+} catch {
+  failed = 1; // no report: the runner itself failed
+}
+rmSync(dir, { recursive: true, force: true });
+const status = res.status !== 0 || failed > 0 ? 1 : 0;
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(status === 0 && passed === 0 ? 1 : status);
