@@ -14,7 +14,12 @@ const lock = join(root, 'pnpm-lock.yaml');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 
 function run(cmd, args) {
-  execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  } catch (e) {
+    console.error(`bootstrap: ${[cmd, ...args].join(' ')} failed (${e.status ?? e.signal ?? e.message})`);
+    process.exit(1);
+  }
 }
 
 if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
