@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Makes a fresh clone usable with only Node 20 and npm: installs the workspace with the pinned pnpm
 // (through npx, no global install) when node_modules is missing or older than the lockfile, then
-// builds every package (`tsc -b`, which also type-checks them).
+// builds every package (`tsc -b`, which also type-checks them); with --check-tests, type-checks the tests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -27,5 +27,8 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
   run(npx, ['-y', pnpm, 'install', '--frozen-lockfile', '--reporter=append-only']);
 }
 if (!process.argv.includes('--no-build')) {
-  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  run(process.execPath, [tsc, '-b']); // builds dist/ and type-checks every package
+  if (process.argv.includes('--check-tests')) run(process.execPath, [tsc, '-p', 'tsconfig.tests.json']); // tests too
+
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const boot = spawnSync(process.execPath, [join(root, 'scripts', 'bootstrap.mjs')], { cwd: root, stdio: 'inherit' });
+const boot = spawnSync(process.execPath, [join(root, 'scripts', 'bootstrap.mjs'), '--check-tests'], { cwd: root, stdio: 'inherit' });
 if (boot.status !== 0) {
   console.log('0 passed, 1 failed, 0 skipped');
   process.exit(boot.status ?? 1);

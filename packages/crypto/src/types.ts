@@ -61,7 +61,8 @@ export interface Aead {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, output?: Uint8Array): Uint8Array;
   /**
    * Returns the plaintext, or null when authentication fails (nothing is revealed then).
-   * If `output` is given it must have room for ciphertext.length - tagLength bytes.
+   * If `output` is given it must have room for ciphertext.length - tagLength bytes; it may alias
+   * `ciphertext` (decrypting in place). On failure `output` holds no plaintext.
    */
   open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, output?: Uint8Array): Uint8Array | null;
 }

@@ -1,0 +1,11 @@
+/**
+ * @puretls/crypto — the `CryptoProvider` interface, TLS 1.3 key derivation helpers, key encodings
+ * and signature scheme tables. The noble implementation is at `@puretls/crypto/noble`.
+ */
+export type * from './types.js';
+export { CryptoError, type CryptoErrorCode } from './errors.js';
+export { encodeHkdfLabel, hkdfExpandLabel, deriveSecret } from './tls13-kdf.js';
+export { SignatureScheme, signatureSchemeName, signatureAlgorithmOf } from './schemes.js';
+export { parseSpki, parsePkcs8, encodeSpki, encodePkcs8 } from './keys.js';
+export { platformRandom } from './random.js';
+export { constantTimeEqual } from './constant-time.js';

@@ -1,0 +1,345 @@
+/**
+ * Public and private key encodings: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) and PKCS#8
+ * PrivateKeyInfo / OneAsymmetricKey (RFC 5208, RFC 5958 §2) for
+ * - EC keys on P-256/384/521 with named curves (RFC 5480 §2; SEC1 ECPrivateKey, RFC 5915 §3),
+ * - Ed25519 / Ed448 (RFC 8410 §4, §7),
+ * - RSA: rsaEncryption with NULL parameters, RSAPublicKey / RSAPrivateKey (RFC 8017 App. A.1),
+ *   and id-RSASSA-PSS keys (RFC 4055 §3.1), read as plain `rsa` keys; their parameters must be
+ *   well formed but are not enforced at this layer.
+ * DER is parsed strictly (see der.ts). Malformed structure → CryptoError INVALID_KEY_ENCODING;
+ * an algorithm or curve we do not implement → UNSUPPORTED_ALGORITHM; an EC point off the curve →
+ * INVALID_PUBLIC_KEY; a private scalar out of range → INVALID_PRIVATE_KEY. Not supported: explicit
+ * EC parameters, multi-prime RSA, encrypted PKCS#8, PEM (callers strip the armour).
+ */
+import {
+  DerReader,
+  DerTag,
+  contextTag,
+  derBitString,
+  derExplicit,
+  derInteger,
+  derNull,
+  derOctetString,
+  derOid,
+  derSequence,
+} from './der.js';
+import { assertEcScalar, decodeEcPoint, ecCurve } from './ecdsa.js';
+import { ed25519IsValidPoint, ed448IsValidPoint } from './eddsa.js';
+import { CryptoError } from './errors.js';
+import type { EcCurve, PrivateKey, PublicKey, RsaPrivateKey } from './types.js';
+
+const OID = {
+  ecPublicKey: '1.2.840.10045.2.1', // RFC 5480 §2.1.1
+  rsaEncryption: '1.2.840.113549.1.1.1', // RFC 8017 App. C
+  rsassaPss: '1.2.840.113549.1.1.10', // RFC 4055 §3.1
+  ed25519: '1.3.101.112', // RFC 8410 §3
+  ed448: '1.3.101.113',
+} as const;
+
+// RFC 5480 §2.1.1.1 named curves.
+const CURVE_OID: Readonly<Record<EcCurve, string>> = {
+  'P-256': '1.2.840.10045.3.1.7',
+  'P-384': '1.3.132.0.34',
+  'P-521': '1.3.132.0.35',
+};
+
+function curveOfOid(oid: string): EcCurve {
+  for (const [curve, o] of Object.entries(CURVE_OID)) if (o === oid) return curve as EcCurve;
+  throw new CryptoError('UNSUPPORTED_ALGORITHM', `unsupported elliptic curve ${oid}`);
+}
+
+const invalid = (message: string): CryptoError => new CryptoError('INVALID_KEY_ENCODING', message);
+
+function assertDer(der: unknown): asserts der is Uint8Array {
+  if (!(der instanceof Uint8Array)) throw new TypeError('der must be a Uint8Array');
+}
+
+/** AlgorithmIdentifier ::= SEQUENCE { algorithm OID, parameters ANY OPTIONAL } (RFC 5280 §4.1.1.2). */
+function readAlgorithm(r: DerReader): { oid: string; params: DerReader } {
+  const seq = r.sequence();
+  return { oid: seq.oid(), params: seq };
+}
+
+/** ECParameters: only namedCurve (RFC 5480 §2.1.1: specifiedCurve and implicitCurve MUST NOT be used). */
+function readNamedCurve(params: DerReader): EcCurve {
+  const tag = params.peekTag();
+  if (tag !== DerTag.OID) {
+    if (tag === DerTag.SEQUENCE || tag === DerTag.NULL) throw new CryptoError('UNSUPPORTED_ALGORITHM', 'EC keys with explicit or implicit curve parameters are not supported');
+    throw invalid('EC AlgorithmIdentifier needs a namedCurve');
+  }
+  const curve = curveOfOid(params.oid());
+  params.finish('namedCurve');
+  return curve;
+}
+
+/** RFC 8410 §3: the parameters MUST be absent. */
+function noParams(params: DerReader, what: string): void {
+  params.finish(`${what} AlgorithmIdentifier (parameters must be absent)`);
+}
+
+/** rsaEncryption: parameters MUST be NULL (RFC 8017 App. C, RFC 3279 §2.3.1). */
+function nullParams(params: DerReader): void {
+  params.null();
+  params.finish('rsaEncryption AlgorithmIdentifier');
+}
+
+/** AlgorithmIdentifier with optional parameters, structure only. */
+function skipAlgorithm(r: DerReader): void {
+  const { params } = readAlgorithm(r);
+  if (!params.done) params.readElement();
+  params.finish('AlgorithmIdentifier');
+}
+
+/**
+ * RSASSA-PSS-params (RFC 4055 §3.1), absent or a SEQUENCE of the optional [0] hashAlgorithm,
+ * [1] maskGenAlgorithm, [2] saltLength, [3] trailerField in that order. Checked for form only:
+ * TLS fixes the parameters by SignatureScheme (RFC 8446 §4.2.3).
+ */
+function pssParams(params: DerReader): void {
+  if (params.done) return;
+  const seq = params.sequence();
+  params.finish('RSASSA-PSS-params');
+  const hash = seq.optionalExplicit(0);
+  if (hash !== undefined) {
+    skipAlgorithm(hash);
+    hash.finish('hashAlgorithm');
+  }
+  const mgf = seq.optionalExplicit(1);
+  if (mgf !== undefined) {
+    const { params: mgfParams } = readAlgorithm(mgf);
+    mgf.finish('maskGenAlgorithm');
+    if (!mgfParams.done) skipAlgorithm(mgfParams);
+    mgfParams.finish('maskGenAlgorithm parameters');
+  }
+  for (const n of [2, 3]) {
+    const field = seq.optionalExplicit(n);
+    if (field !== undefined) {
+      field.unsignedInteger();
+      field.finish('RSASSA-PSS-params integer');
+    }
+  }
+  seq.finish('RSASSA-PSS-params');
+}
+
+function positive(r: DerReader, what: string): bigint {
+  const n = r.integer();
+  if (n <= 0n) throw invalid(`RSA ${what} must be positive`);
+  return n;
+}
+
+/** RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 §A.1.1). */
+function readRsaPublicKey(bytes: Uint8Array): PublicKey {
+  const outer = DerReader.over(bytes);
+  const seq = outer.sequence();
+  outer.finish('RSAPublicKey');
+  const n = positive(seq, 'modulus');
+  const e = positive(seq, 'publicExponent');
+  seq.finish('RSAPublicKey');
+  return { kind: 'rsa', n, e };
+}
+
+/** RSAPrivateKey (RFC 8017 §A.1.2), two-prime (version 0) only. */
+function readRsaPrivateKey(bytes: Uint8Array): RsaPrivateKey {
+  const outer = DerReader.over(bytes);
+  const seq = outer.sequence();
+  outer.finish('RSAPrivateKey');
+  const version = seq.smallInteger();
+  if (version === 1) throw new CryptoError('UNSUPPORTED_ALGORITHM', 'multi-prime RSA keys are not supported');
+  if (version !== 0) throw invalid(`RSAPrivateKey version ${version}`);
+  const key: RsaPrivateKey = {
+    kind: 'rsa',
+    n: positive(seq, 'modulus'),
+    e: positive(seq, 'publicExponent'),
+    d: positive(seq, 'privateExponent'),
+    p: positive(seq, 'prime1'),
+    q: positive(seq, 'prime2'),
+    dp: positive(seq, 'exponent1'),
+    dq: positive(seq, 'exponent2'),
+    qi: positive(seq, 'coefficient'),
+  };
+  seq.finish('RSAPrivateKey');
+  return key;
+}
+
+export function parseSpki(der: Uint8Array): PublicKey {
+  assertDer(der);
+  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
+  const outer = DerReader.over(der);
+  const spki = outer.sequence();
+  outer.finish('SubjectPublicKeyInfo');
+  const { oid, params } = readAlgorithm(spki);
+  const key = spki.bitString();
+  spki.finish('SubjectPublicKeyInfo');
+  switch (oid) {
+    case OID.ecPublicKey: {
+      const curve = readNamedCurve(params);
+      // RFC 5480 §2.2: ECPoint, compressed or uncompressed; we hand out the uncompressed form.
+      return { kind: 'ec', curve, point: decodeEcPoint(ecCurve(curve), key, true) };
+    }
+    case OID.ed25519:
+    case OID.ed448: {
+      const ed25519 = oid === OID.ed25519;
+      noParams(params, ed25519 ? 'Ed25519' : 'Ed448');
+      if (key.length !== (ed25519 ? 32 : 57)) throw invalid(`${ed25519 ? 'Ed25519' : 'Ed448'} public key has the wrong length`);
+      if (!(ed25519 ? ed25519IsValidPoint(key) : ed448IsValidPoint(key))) {
+        throw new CryptoError('INVALID_PUBLIC_KEY', `${ed25519 ? 'Ed25519' : 'Ed448'} public key is not a curve point`);
+      }
+      return ed25519 ? { kind: 'ed25519', key: key.slice() } : { kind: 'ed448', key: key.slice() };
+    }
+    case OID.rsaEncryption:
+      nullParams(params);
+      return readRsaPublicKey(key);
+    case OID.rsassaPss:
+      pssParams(params);
+      return readRsaPublicKey(key);
+    default:
+      throw new CryptoError('UNSUPPORTED_ALGORITHM', `unsupported public key algorithm ${oid}`);
+  }
+}
+
+/** ECPrivateKey (RFC 5915 §3) inside PKCS#8 for `curve` from the AlgorithmIdentifier. */
+function readEcPrivateKey(bytes: Uint8Array, curve: EcCurve): PrivateKey {
+  const c = ecCurve(curve);
+  const outer = DerReader.over(bytes);
+  const seq = outer.sequence();
+  outer.finish('ECPrivateKey');
+  if (seq.smallInteger() !== 1) throw invalid('ECPrivateKey version must be 1');
+  const d = seq.octetString();
+  // RFC 5915 §3: privateKey is ceiling(log2(n)/8) octets.
+  if (d.length !== c.scalarLength) throw invalid(`${curve} private key must be ${c.scalarLength} octets`);
+  const params = seq.optionalExplicit(0);
+  if (params !== undefined && readNamedCurve(params) !== curve) throw invalid('ECPrivateKey parameters disagree with the AlgorithmIdentifier');
+  const pub = seq.optionalExplicit(1);
+  if (pub !== undefined) {
+    // Checked for form only: the public key is always re-derived from d.
+    pub.bitString();
+    pub.finish('ECPrivateKey publicKey');
+  }
+  seq.finish('ECPrivateKey');
+  try {
+    assertEcScalar(c, d, 'privateKey');
+  } catch {
+    throw new CryptoError('INVALID_PRIVATE_KEY', `${curve} private key is out of range`);
+  }
+  return { kind: 'ec', curve, d: d.slice() };
+}
+
+export function parsePkcs8(der: Uint8Array): PrivateKey {
+  assertDer(der);
+  // OneAsymmetricKey ::= SEQUENCE { version, privateKeyAlgorithm, privateKey OCTET STRING,
+  //   attributes [0] IMPLICIT OPTIONAL, [[2: publicKey [1] IMPLICIT BIT STRING OPTIONAL ]] }
+  const outer = DerReader.over(der);
+  const info = outer.sequence();
+  outer.finish('PrivateKeyInfo');
+  const version = info.smallInteger();
+  if (version !== 0 && version !== 1) throw invalid(`PrivateKeyInfo version ${version}`);
+  const { oid, params } = readAlgorithm(info);
+  const privateKey = info.octetString();
+  const attributes = info.optional(contextTag(0, true));
+  if (attributes !== undefined) {
+    // SET OF Attribute; each Attribute is a SEQUENCE. Not used, but must be well formed.
+    const r = DerReader.over(attributes);
+    while (!r.done) r.sequence();
+  }
+  if (version === 1) {
+    const pub = info.optional(contextTag(1, false));
+    if (pub !== undefined && (pub.length === 0 || pub[0] !== 0)) throw invalid('OneAsymmetricKey publicKey is not a whole-octet BIT STRING');
+  }
+  info.finish('PrivateKeyInfo');
+  switch (oid) {
+    case OID.ecPublicKey:
+      return readEcPrivateKey(privateKey, readNamedCurve(params));
+    case OID.ed25519:
+    case OID.ed448: {
+      const ed25519 = oid === OID.ed25519;
+      noParams(params, ed25519 ? 'Ed25519' : 'Ed448');
+      // RFC 8410 §7: CurvePrivateKey ::= OCTET STRING, inside the privateKey OCTET STRING.
+      const r = DerReader.over(privateKey);
+      const seed = r.octetString();
+      r.finish('CurvePrivateKey');
+      if (seed.length !== (ed25519 ? 32 : 57)) throw invalid(`${ed25519 ? 'Ed25519' : 'Ed448'} private key has the wrong length`);
+      return ed25519 ? { kind: 'ed25519', seed: seed.slice() } : { kind: 'ed448', seed: seed.slice() };
+    }
+    case OID.rsaEncryption:
+      nullParams(params);
+      return readRsaPrivateKey(privateKey);
+    case OID.rsassaPss:
+      pssParams(params);
+      return readRsaPrivateKey(privateKey);
+    default:
+      throw new CryptoError('UNSUPPORTED_ALGORITHM', `unsupported private key algorithm ${oid}`);
+  }
+}
+
+// --- encoding ---------------------------------------------------------------------------------
+
+function assertKeyObject(key: unknown): asserts key is { readonly kind: unknown } {
+  if (typeof key !== 'object' || key === null) throw new TypeError('key must be a key object');
+}
+
+function assertBytesOfLength(value: unknown, length: number, argument: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new TypeError(`${argument} must be a Uint8Array`);
+  if (value.length !== length) throw new RangeError(`${argument} must be ${length} bytes, got ${value.length}`);
+}
+
+function assertPositive(value: unknown, argument: string): asserts value is bigint {
+  if (typeof value !== 'bigint' || value <= 0n) throw new RangeError(`${argument} must be a positive bigint`);
+}
+
+const ecAlgorithm = (curve: EcCurve): Uint8Array => derSequence(derOid(OID.ecPublicKey), derOid(CURVE_OID[curve]));
+const rsaAlgorithm = (): Uint8Array => derSequence(derOid(OID.rsaEncryption), derNull());
+const rsaPublicKey = (n: bigint, e: bigint): Uint8Array => derSequence(derInteger(n), derInteger(e));
+
+export function encodeSpki(key: PublicKey): Uint8Array {
+  assertKeyObject(key);
+  switch (key.kind) {
+    case 'ec': {
+      const c = ecCurve(key.curve);
+      assertBytesOfLength(key.point, c.pointLength, 'key.point');
+      if (key.point[0] !== 0x04) throw new RangeError('key.point must be an uncompressed SEC1 point');
+      return derSequence(ecAlgorithm(key.curve), derBitString(key.point));
+    }
+    case 'ed25519':
+      assertBytesOfLength(key.key, 32, 'key.key');
+      return derSequence(derSequence(derOid(OID.ed25519)), derBitString(key.key));
+    case 'ed448':
+      assertBytesOfLength(key.key, 57, 'key.key');
+      return derSequence(derSequence(derOid(OID.ed448)), derBitString(key.key));
+    case 'rsa':
+      assertPositive(key.n, 'key.n');
+      assertPositive(key.e, 'key.e');
+      return derSequence(rsaAlgorithm(), derBitString(rsaPublicKey(key.n, key.e)));
+    default:
+      throw new TypeError(`key.kind is not supported: ${String((key as { kind: unknown }).kind)}`);
+  }
+}
+
+/** PKCS#8 v1 (version 0) PrivateKeyInfo, in the layout OpenSSL writes. */
+export function encodePkcs8(key: PrivateKey): Uint8Array {
+  assertKeyObject(key);
+  const version = derInteger(0n);
+  switch (key.kind) {
+    case 'ec': {
+      const c = ecCurve(key.curve);
+      assertEcScalar(c, key.d, 'key.d');
+      // RFC 5915 §3: version 1, the scalar, and the public key ([0] is implied by PKCS#8, RFC 5915 §1).
+      const publicKey = c.ecdsa.getPublicKey(key.d, false);
+      const ecPrivateKey = derSequence(derInteger(1n), derOctetString(key.d), derExplicit(1, derBitString(publicKey)));
+      return derSequence(version, ecAlgorithm(key.curve), derOctetString(ecPrivateKey));
+    }
+    case 'ed25519':
+      assertBytesOfLength(key.seed, 32, 'key.seed');
+      return derSequence(version, derSequence(derOid(OID.ed25519)), derOctetString(derOctetString(key.seed)));
+    case 'ed448':
+      assertBytesOfLength(key.seed, 57, 'key.seed');
+      return derSequence(version, derSequence(derOid(OID.ed448)), derOctetString(derOctetString(key.seed)));
+    case 'rsa': {
+      const fields = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
+      for (const f of fields) assertPositive(key[f], `key.${f}`);
+      const rsaPrivateKey = derSequence(derInteger(0n), ...fields.map((f) => derInteger(key[f])));
+      return derSequence(version, rsaAlgorithm(), derOctetString(rsaPrivateKey));
+    }
+    default:
+      throw new TypeError(`key.kind is not supported: ${String((key as { kind: unknown }).kind)}`);
+  }
+}
