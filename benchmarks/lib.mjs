@@ -28,3 +28,36 @@ export function report(bench, unit, value, extra = {}) {
   results.push(line);
   console.log(JSON.stringify(line));
 }
+
+/**
+ * Side by side: times each function in `fns` (name -> fn) after a warm-up of all of them, then
+ * interleaves their samples (A B C, A B C, ...) so load from other processes hits all alike.
+ * Returns { name: median ops/s } and, in `spread`, (max - min) / median per name as a noise hint.
+ */
+export function compare(fns, { warmupMs = 200, sampleMs = 250, samples = 7 } = {}) {
+  const names = Object.keys(fns);
+  const run = (fn, ms) => {
+    const t0 = performance.now();
+    const end = t0 + ms;
+    let n = 0;
+    let now = t0;
+    while (now < end) {
+      fn();
+      n++;
+      now = performance.now();
+    }
+    return n / ((now - t0) / 1000);
+  };
+  for (const name of names) run(fns[name], warmupMs);
+  const rates = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < samples; i++) for (const name of names) rates[name].push(run(fns[name], sampleMs));
+  const medians = {};
+  const spread = {};
+  for (const name of names) {
+    const r = rates[name].sort((a, b) => a - b);
+    const med = r[Math.floor(r.length / 2)];
+    medians[name] = med;
+    spread[name] = (r[r.length - 1] - r[0]) / med;
+  }
+  return { medians, spread };
+}
