@@ -1,0 +1,174 @@
+/**
+ * The TLS 1.3 client connection (RFC 8446 §4 from the client's side). The handshake states live in
+ * `expect-*.ts`, each named for the message it expects and handling only that one.
+ */
+import type { Reader } from '@puretls/wire';
+import type { ClientConfig } from '../config.js';
+import { ExtensionType as E, TLS12 } from '../constants.js';
+import { Connection } from '../connection.js';
+import { fail, TlsError } from '../errors.js';
+import type { HandshakeInfo } from '../events.js';
+import { EarlySecret, resumptionPsk, type KeyScheduleContext } from '../key-schedule/secrets.js';
+import { Transcript } from '../key-schedule/transcript.js';
+import { findExtension, parseBody } from '../messages/extensions.js';
+import type { RawHandshake } from '../messages/handshake.js';
+import { CipherSuite } from '../suites.js';
+import type { ClientTicket } from '../tickets.js';
+import { ExpectServerHello } from './expect-server-hello.js';
+import { ksFor, newKeyPair, sendClientHello, type ClientIo, type Shared } from './shared.js';
+
+export interface ClientConnectionOptions {
+  /** Overrides the config's server name for this connection. */
+  readonly serverName?: string;
+  /** A ticket from an earlier connection to resume. */
+  readonly session?: ClientTicket;
+  /** Data to send as 0-RTT with the resumption (needs a ticket allowing early data). */
+  readonly earlyData?: Uint8Array;
+}
+
+export class ClientConnection extends Connection {
+  readonly #config: ClientConfig;
+  #rms: Uint8Array | null = null;
+  #info: HandshakeInfo | null = null;
+  #ks: KeyScheduleContext | null = null;
+  readonly #serverName: string | undefined;
+
+  constructor(config: ClientConfig, options: ClientConnectionOptions = {}) {
+    if (config === null || typeof config !== 'object' || typeof config.verifier?.verify !== 'function') {
+      throw new TypeError('config must come from clientConfig() (a verifier is required)');
+    }
+    super(config);
+    this.#config = config;
+    const serverName = options.serverName ?? config.serverName;
+    this.#serverName = serverName;
+    if (options.session !== undefined && !config.cipherSuites.includes(options.session.cipherSuite)) {
+      throw new TypeError('options.session: its cipher suite is not enabled in the config');
+    }
+    const session = options.session ?? storedTicket(config, serverName);
+    let earlyData = options.earlyData;
+    if (earlyData !== undefined) {
+      if (!(earlyData instanceof Uint8Array)) throw new TypeError('options.earlyData must be a Uint8Array');
+      if (session === undefined || session.maxEarlyDataSize === 0) throw new TypeError('options.earlyData needs a session whose ticket allows early data');
+      if (earlyData.length > session.maxEarlyDataSize) throw new RangeError(`options.earlyData exceeds the ticket's max_early_data_size ${session.maxEarlyDataSize}`);
+      earlyData = earlyData.slice();
+    }
+    const provider = config.provider;
+    // Order of randomness: client random, then legacy_session_id (compatibility mode).
+    const random = provider.randomBytes(32);
+    const sessionId = config.compatibilityMode ? provider.randomBytes(32) : new Uint8Array(0);
+    const io: ClientIo = {
+      send: (msg) => this.sendHandshake(msg),
+      sendCcs: () => this.sendChangeCipherSpec(),
+      setRecordVersion: (v) => this.setRecordVersion(v),
+      setWriteKeys: (ks, suite, secret) => this.setWriteKeys(ks, suite, secret),
+      clearWriteKeys: () => this.clearWriteKeys(),
+      setReadKeys: (ks, suite, secret) => this.setReadKeys(ks, suite, secret),
+      sendEarlyData: (d) => this.sendEarlyApplicationData(d),
+      setCcsAllowed: (v) => {
+        this.ccsAllowed = v;
+      },
+      setPeerRecordSizeLimit: (n) => this.setPeerRecordSizeLimit(n),
+      complete: (info, t, rms) => {
+        this.#rms = rms;
+        this.#info = info;
+        this.#ks = t.ks;
+        this.enterTraffic(t);
+        this.readApplicationData = true;
+        this.handshakeComplete = true;
+        this.emit({ type: 'handshake_complete', info });
+      },
+      emitEarlyDataRejected: () => this.emit({ type: 'early_data_rejected' }),
+      keyLog: (label, secret) => this.logSecret(label, random, secret),
+    };
+    const s: Shared = {
+      io,
+      config,
+      serverName,
+      random,
+      sessionId,
+      session,
+      earlyData,
+      transcript: new Transcript(provider),
+      sentExtensions: new Set(),
+      keyShares: [],
+      helloRetry: false,
+      ccsSent: false,
+      earlyDataSent: false,
+    };
+    try {
+      s.keyShares = config.keyShareGroups.map((g) => ({ group: g, keyPair: newKeyPair(s, g) }));
+      // RFC 8446 §5.1: the initial ClientHello may use record version 0x0301 for compatibility.
+      this.setRecordVersion(0x0301);
+      sendClientHello(s, undefined);
+      this.flushHandshake();
+      this.setRecordVersion(TLS12);
+      this.ccsAllowed = true;
+      if (earlyData !== undefined && session !== undefined) {
+        // RFC 8446 §4.2.10: 0-RTT under client_early_traffic_secret, right after the ClientHello.
+        const suite = CipherSuite[session.cipherSuite];
+        const ks = ksFor(s, suite);
+        const early = new EarlySecret(ks, session.psk);
+        if (config.compatibilityMode) {
+          this.sendChangeCipherSpec();
+          s.ccsSent = true;
+        }
+        const eems = early.earlyExporterMasterSecret(s.transcript.current());
+        const cets = early.clientEarlyTrafficSecret(s.transcript.current());
+        io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', cets);
+        io.keyLog('EARLY_EXPORTER_SECRET', eems);
+        this.setEarlyExporter(ks, eems);
+        this.setWriteKeys(ks, suite, cets);
+        this.sendEarlyApplicationData(earlyData);
+        s.earlyDataSent = true;
+      }
+    } catch (e) {
+      // Local failure while building the first flight (a bad hook or key): refuse loudly.
+      if (e instanceof TlsError) throw new Error(`cannot start the handshake: ${e.message}`, { cause: e });
+      throw e;
+    }
+    this.start(new ExpectServerHello(s, undefined));
+  }
+
+  /** Negotiated parameters once the handshake is complete. */
+  get handshakeInfo(): HandshakeInfo | null {
+    return this.#info;
+  }
+
+  protected override onPostHandshake(m: RawHandshake): void {
+    if (m.type !== 'new_session_ticket') {
+      // RFC 8446 §4.6.2: post-handshake auth was not offered.
+      fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type} after the handshake`);
+    }
+    const t = m.body;
+    // RFC 8446 §4.6.1: lifetime at most seven days.
+    if (t.ticketLifetime > 604800) fail('TICKET_LIFETIME', 'illegal_parameter', `ticket lifetime ${t.ticketLifetime} exceeds 7 days`);
+    const info = this.#info as HandshakeInfo;
+    const ed = findExtension(t.extensions, E.early_data);
+    const maxEarlyDataSize = ed === undefined ? 0 : parseBody(ed.data, (r: Reader) => r.u32(), 'early_data');
+    if (t.ticketLifetime === 0) return; // RFC 8446 §4.6.1: zero means "do not resume".
+    const psk = resumptionPsk(this.#ks as KeyScheduleContext, this.#rms as Uint8Array, t.ticketNonce);
+    const ticket: ClientTicket = Object.freeze({
+      ticket: t.ticket.slice(),
+      psk,
+      cipherSuite: info.cipherSuite,
+      lifetime: t.ticketLifetime,
+      ageAdd: t.ticketAgeAdd,
+      receivedAt: this.#config.now(),
+      maxEarlyDataSize,
+      serverName: this.#serverName ?? null,
+      alpn: info.alpn,
+    });
+    if (this.#serverName !== undefined) this.#config.ticketStore?.put(this.#serverName, ticket);
+    this.emit({ type: 'session_ticket', ticket });
+  }
+}
+
+/** A usable ticket from the store: same server, enabled suite, not expired (RFC 8446 §4.6.1). */
+function storedTicket(config: ClientConfig, serverName: string | undefined): ClientTicket | undefined {
+  if (config.ticketStore === undefined || serverName === undefined) return undefined;
+  for (let t = config.ticketStore.take(serverName); t !== undefined; t = config.ticketStore.take(serverName)) {
+    const age = config.now() - t.receivedAt;
+    if (config.cipherSuites.includes(t.cipherSuite) && age >= 0 && age < t.lifetime * 1000) return t;
+  }
+  return undefined;
+}

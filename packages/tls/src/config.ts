@@ -1,0 +1,307 @@
+/**
+ * Immutable, shareable configurations. Everything the engine needs from the outside world (crypto,
+ * randomness, time, ephemeral keys, certificates, session storage) comes from here, so a test can fix
+ * all of it. Configs are validated and frozen by `clientConfig()` / `serverConfig()`.
+ */
+import { SignatureScheme, type CryptoProvider, type KeyPair, type NamedGroupName, type SignatureSchemeName } from '@puretls/crypto';
+import type { Extension } from './messages/extensions.js';
+import type { PaddingPolicy } from './record/fragmenter.js';
+import { signerFromPrivateKey, type Signer } from './signer.js';
+import { ALL_CIPHER_SUITES, type CipherSuiteName } from './suites.js';
+import type { ClientTicketStore, TicketSealer } from './tickets.js';
+import type { CertificateVerifier } from './verifier.js';
+import { MAX_PLAINTEXT } from './constants.js';
+
+export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'x448', 'secp384r1', 'secp521r1'];
+/**
+ * Offered in signature_algorithms. The PKCS#1 schemes are there for certificate signatures only
+ * (RFC 8446 §4.2.3); a CertificateVerify made with them is refused.
+ */
+export const DEFAULT_SIGNATURE_SCHEMES: readonly SignatureSchemeName[] = [
+  'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512', 'ed25519', 'ed448',
+  'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
+  'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512',
+];
+
+/** Which message an extension hook is shaping. */
+export type HookedMessage = 'client_hello' | 'encrypted_extensions' | 'certificate_request';
+
+interface CommonOptions {
+  readonly provider: CryptoProvider;
+  /** Milliseconds since the epoch; the engine reads no clock of its own. */
+  readonly now: () => number;
+  readonly cipherSuites?: readonly CipherSuiteName[];
+  readonly groups?: readonly NamedGroupName[];
+  readonly signatureSchemes?: readonly SignatureSchemeName[];
+  readonly alpnProtocols?: readonly string[];
+  /** Supplies the ephemeral key pair for a group (deterministic tests); default: the provider's. */
+  readonly keyPair?: (group: NamedGroupName) => KeyPair;
+  /** Zero padding added to protected records (RFC 8446 §5.4). */
+  readonly padding?: PaddingPolicy;
+  /** Our RFC 8449 record_size_limit (sent when set; 64..16385). */
+  readonly recordSizeLimit?: number;
+  /** Largest handshake message accepted from the peer (default 64 KiB). */
+  readonly maxHandshakeMessageSize?: number;
+  /** Records sent under one key before an automatic KeyUpdate (default: the suite's AEAD limit). */
+  readonly keyUpdateAfterRecords?: number;
+  /**
+   * Rewrites the extension list of a message we send, for replaying recorded handshakes. What the
+   * peer answers is still checked against what was actually sent.
+   */
+  readonly extensionHook?: (message: HookedMessage, extensions: readonly Extension[]) => readonly Extension[];
+  /**
+   * Receives each traffic secret in NSS key log terms (`CLIENT_HANDSHAKE_TRAFFIC_SECRET`, ...) for
+   * SSLKEYLOGFILE-style debugging. Anyone holding these can decrypt the connection.
+   */
+  readonly keyLog?: KeyLog;
+}
+
+export type KeyLog = (label: string, clientRandom: Uint8Array, secret: Uint8Array) => void;
+
+export interface ClientCertificate {
+  readonly chain: readonly Uint8Array[];
+  /** PKCS#8 DER or a signer (whose sign may be async). */
+  readonly key: Uint8Array | Signer;
+}
+
+export interface ClientConfigOptions extends CommonOptions {
+  readonly serverName?: string;
+  /** Groups to send key shares for in the first ClientHello (default: the first group). */
+  readonly keyShareGroups?: readonly NamedGroupName[];
+  readonly verifier: CertificateVerifier;
+  readonly clientCertificate?: ClientCertificate;
+  /** Send a random legacy_session_id and change_cipher_spec (RFC 8446 §D.4). Default false. */
+  readonly compatibilityMode?: boolean;
+  /** Also offer psk_ke (resumption without (EC)DHE). Default false: psk_dhe_ke only. */
+  readonly allowPskOnlyResumption?: boolean;
+  /** Tickets received are put here, and a connection without `options.session` takes one to resume. */
+  readonly ticketStore?: ClientTicketStore;
+  /**
+   * Sent as signature_algorithms_cert (RFC 8446 §4.2.3): the schemes our verifier accepts in
+   * certificates, when they differ from signature_algorithms. Any scheme, PKCS#1 included.
+   */
+  readonly certificateSignatureSchemes?: readonly SignatureSchemeName[];
+  /** Pad the ClientHello to 512 bytes when it is between 256 and 511 (RFC 7685). Default false. */
+  readonly padClientHello?: boolean;
+}
+
+export interface ServerCertificate {
+  readonly chain: readonly Uint8Array[];
+  readonly key: Uint8Array | Signer;
+  /** Host names this certificate is for (exact, lower case); empty means "any". */
+  readonly serverNames?: readonly string[];
+  /**
+   * Schemes that sign the chain's certificates, to honour the client's signature_algorithms_cert
+   * (RFC 8446 §4.2.3). Unknown (empty) means the chain is not filtered on it.
+   */
+  readonly chainSchemes?: readonly SignatureSchemeName[];
+}
+
+export interface ServerConfigOptions extends CommonOptions {
+  readonly certificates: readonly ServerCertificate[];
+  readonly clientAuth?: 'none' | 'optional' | 'required';
+  /** Verifier of client certificates (required when clientAuth is not 'none'). */
+  readonly clientVerifier?: CertificateVerifier;
+  readonly ticketSealer?: TicketSealer;
+  /** Tickets sent after each full handshake (default 1 when a sealer is set). */
+  readonly ticketsPerHandshake?: number;
+  /** Seconds, at most 604800 (RFC 8446 §4.6.1). Default 7200. */
+  readonly ticketLifetime?: number;
+  /** 0 disables 0-RTT (default). */
+  readonly maxEarlyDataSize?: number;
+  /**
+   * Makes the cookie of a HelloRetryRequest from Hash(ClientHello1) (RFC 8446 §4.2.2); the second
+   * ClientHello must echo it exactly. Without it, HelloRetryRequests carry no cookie.
+   */
+  readonly helloRetryCookie?: (clientHello1Hash: Uint8Array) => Uint8Array;
+  /**
+   * Stateless HelloRetryRequest: the cookie is authenticated with this 32-byte key and lets any
+   * connection from this config accept the second ClientHello (within `lifetime` ms, default 30000).
+   * Exclusive with `helloRetryCookie`.
+   */
+  readonly statelessRetry?: { readonly key: Uint8Array; readonly lifetime?: number };
+  /** Allowed distance between the client's ticket age and ours for 0-RTT, ms (default 10000). */
+  readonly earlyDataAgeTolerance?: number;
+}
+
+export interface ClientConfig extends Required<Omit<ClientConfigOptions, 'serverName' | 'clientCertificate' | 'ticketStore' | 'certificateSignatureSchemes' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog'>> {
+  readonly keyLog: KeyLog | undefined;
+  readonly serverName: string | undefined;
+  readonly ticketStore: ClientTicketStore | undefined;
+  readonly certificateSignatureSchemes: readonly SignatureSchemeName[] | undefined;
+  readonly clientCertificate: { readonly chain: readonly Uint8Array[]; readonly signer: Signer } | undefined;
+  readonly keyPair: ((group: NamedGroupName) => KeyPair) | undefined;
+  readonly padding: PaddingPolicy | undefined;
+  readonly recordSizeLimit: number | undefined;
+  readonly extensionHook: CommonOptions['extensionHook'];
+  readonly keyUpdateAfterRecords: number | undefined;
+}
+
+export interface ResolvedServerCertificate {
+  readonly chain: readonly Uint8Array[];
+  readonly signer: Signer;
+  readonly serverNames: readonly string[];
+  readonly chainSchemes: readonly SignatureSchemeName[];
+}
+
+export interface ServerConfig extends Required<Omit<ServerConfigOptions, 'certificates' | 'clientVerifier' | 'ticketSealer' | 'helloRetryCookie' | 'statelessRetry' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog'>> {
+  readonly keyLog: KeyLog | undefined;
+  readonly certificates: readonly ResolvedServerCertificate[];
+  readonly clientVerifier: CertificateVerifier | undefined;
+  readonly ticketSealer: TicketSealer | undefined;
+  readonly helloRetryCookie: ((clientHello1Hash: Uint8Array) => Uint8Array) | undefined;
+  readonly statelessRetry: { readonly key: Uint8Array; readonly lifetime: number } | undefined;
+  readonly keyPair: ((group: NamedGroupName) => KeyPair) | undefined;
+  readonly padding: PaddingPolicy | undefined;
+  readonly recordSizeLimit: number | undefined;
+  readonly extensionHook: CommonOptions['extensionHook'];
+  readonly keyUpdateAfterRecords: number | undefined;
+}
+
+function nonEmptyList<T>(v: readonly T[] | undefined, dflt: readonly T[], name: string): readonly T[] {
+  const list = v ?? dflt;
+  if (!Array.isArray(list) || list.length === 0) throw new TypeError(`${name} must be a non-empty array`);
+  return Object.freeze([...list]);
+}
+
+function common(o: CommonOptions) {
+  if (o === null || typeof o !== 'object') throw new TypeError('options must be an object');
+  if (o.provider === undefined || typeof o.provider.hash !== 'function') throw new TypeError('options.provider must be a CryptoProvider');
+  if (typeof o.now !== 'function') throw new TypeError('options.now must be a function returning milliseconds');
+  const suites = nonEmptyList(o.cipherSuites, ALL_CIPHER_SUITES, 'options.cipherSuites');
+  for (const s of suites) if (!ALL_CIPHER_SUITES.includes(s)) throw new TypeError(`options.cipherSuites: unknown suite ${String(s)}`);
+  const groups = nonEmptyList(o.groups, DEFAULT_GROUPS, 'options.groups');
+  for (const g of groups) if (!DEFAULT_GROUPS.includes(g)) throw new TypeError(`options.groups: unknown group ${String(g)}`);
+  const signatureSchemes = nonEmptyList(o.signatureSchemes, DEFAULT_SIGNATURE_SCHEMES, 'options.signatureSchemes');
+  for (const s of signatureSchemes) {
+    // The verifier hands back a bare RSA key: RSASSA-PSS (pss_pss) keys cannot be told apart from
+    // rsaEncryption ones, so those schemes are refused rather than half supported.
+    if (!DEFAULT_SIGNATURE_SCHEMES.includes(s)) throw new TypeError(`options.signatureSchemes: ${String(s)} is not supported`);
+  }
+  const alpnProtocols = Object.freeze([...(o.alpnProtocols ?? [])]);
+  for (const p of alpnProtocols) if (typeof p !== 'string' || p.length === 0 || p.length > 255) throw new TypeError('options.alpnProtocols: each must be a 1..255 character string');
+  if (o.recordSizeLimit !== undefined && (!Number.isInteger(o.recordSizeLimit) || o.recordSizeLimit < 64 || o.recordSizeLimit > MAX_PLAINTEXT + 1)) {
+    throw new RangeError('options.recordSizeLimit must be an integer in 64..16385');
+  }
+  const maxHandshakeMessageSize = o.maxHandshakeMessageSize ?? 65536;
+  if (!Number.isInteger(maxHandshakeMessageSize) || maxHandshakeMessageSize < 1024) throw new RangeError('options.maxHandshakeMessageSize must be an integer >= 1024');
+  if (o.keyUpdateAfterRecords !== undefined && (!Number.isInteger(o.keyUpdateAfterRecords) || o.keyUpdateAfterRecords < 1)) {
+    throw new RangeError('options.keyUpdateAfterRecords must be a positive integer');
+  }
+  return {
+    provider: o.provider,
+    now: o.now,
+    cipherSuites: suites,
+    groups,
+    signatureSchemes,
+    alpnProtocols,
+    keyPair: o.keyPair,
+    padding: o.padding,
+    recordSizeLimit: o.recordSizeLimit,
+    maxHandshakeMessageSize,
+    keyUpdateAfterRecords: o.keyUpdateAfterRecords,
+    extensionHook: o.extensionHook,
+    keyLog: o.keyLog,
+  };
+}
+
+function toSigner(provider: CryptoProvider, key: Uint8Array | Signer, name: string): Signer {
+  if (key instanceof Uint8Array) return signerFromPrivateKey(provider, key);
+  if (key === null || typeof key !== 'object' || typeof key.sign !== 'function' || !Array.isArray(key.schemes)) {
+    throw new TypeError(`${name} must be PKCS#8 DER bytes or a signer { schemes, sign }`);
+  }
+  return key;
+}
+
+function checkChain(chain: readonly Uint8Array[], name: string): readonly Uint8Array[] {
+  if (!Array.isArray(chain) || chain.length === 0 || !chain.every((c) => c instanceof Uint8Array && c.length > 0)) {
+    throw new TypeError(`${name} must be a non-empty array of DER certificates`);
+  }
+  return Object.freeze([...chain]);
+}
+
+function certificateSchemes(list: readonly SignatureSchemeName[] | undefined): readonly SignatureSchemeName[] | undefined {
+  if (list === undefined) return undefined;
+  const out = nonEmptyList(list, [], 'options.certificateSignatureSchemes');
+  for (const s of out) if (!(s in SignatureScheme)) throw new TypeError(`options.certificateSignatureSchemes: unknown scheme ${String(s)}`);
+  return out;
+}
+
+function ticketStore(t: ClientTicketStore | undefined): ClientTicketStore | undefined {
+  if (t !== undefined && (t === null || typeof t.put !== 'function' || typeof t.take !== 'function')) {
+    throw new TypeError('options.ticketStore must have put() and take()');
+  }
+  return t;
+}
+
+export function clientConfig(o: ClientConfigOptions): ClientConfig {
+  const c = common(o);
+  // No insecure default: without a verifier there is no way to know who we talk to.
+  if (o.verifier === undefined || o.verifier === null || typeof o.verifier.verify !== 'function') {
+    throw new TypeError('options.verifier is required (a CertificateVerifier); there is no insecure default');
+  }
+  const keyShareGroups = nonEmptyList(o.keyShareGroups, [c.groups[0] as NamedGroupName], 'options.keyShareGroups');
+  for (const g of keyShareGroups) if (!c.groups.includes(g)) throw new TypeError(`options.keyShareGroups: ${g} is not in options.groups`);
+  return Object.freeze({
+    ...c,
+    serverName: o.serverName,
+    keyShareGroups,
+    verifier: o.verifier,
+    clientCertificate:
+      o.clientCertificate === undefined
+        ? undefined
+        : Object.freeze({ chain: checkChain(o.clientCertificate.chain, 'options.clientCertificate.chain'), signer: toSigner(c.provider, o.clientCertificate.key, 'options.clientCertificate.key') }),
+    compatibilityMode: o.compatibilityMode ?? false,
+    allowPskOnlyResumption: o.allowPskOnlyResumption ?? false,
+    padClientHello: o.padClientHello ?? false,
+    ticketStore: ticketStore(o.ticketStore),
+    certificateSignatureSchemes: certificateSchemes(o.certificateSignatureSchemes),
+  });
+}
+
+function statelessRetry(o: ServerConfigOptions): ServerConfig['statelessRetry'] {
+  const sr = o.statelessRetry;
+  if (sr === undefined) return undefined;
+  if (o.helloRetryCookie !== undefined) throw new TypeError('options.statelessRetry and options.helloRetryCookie are exclusive');
+  if (!(sr.key instanceof Uint8Array) || sr.key.length !== 32) throw new TypeError('options.statelessRetry.key must be a 32-byte Uint8Array');
+  const lifetime = sr.lifetime ?? 30000;
+  if (!Number.isInteger(lifetime) || lifetime <= 0) throw new RangeError('options.statelessRetry.lifetime must be a positive integer (ms)');
+  return Object.freeze({ key: sr.key.slice(), lifetime });
+}
+
+export function serverConfig(o: ServerConfigOptions): ServerConfig {
+  const c = common(o);
+  if (!Array.isArray(o.certificates) || o.certificates.length === 0) throw new TypeError('options.certificates must be a non-empty array');
+  const certificates = Object.freeze(
+    o.certificates.map((cert, i) =>
+      Object.freeze({
+        chain: checkChain(cert.chain, `options.certificates[${i}].chain`),
+        signer: toSigner(c.provider, cert.key, `options.certificates[${i}].key`),
+        serverNames: Object.freeze((cert.serverNames ?? []).map((n: string) => n.toLowerCase())),
+        chainSchemes: Object.freeze([...(cert.chainSchemes ?? [])]),
+      }),
+    ),
+  );
+  const clientAuth = o.clientAuth ?? 'none';
+  if (!['none', 'optional', 'required'].includes(clientAuth)) throw new TypeError("options.clientAuth must be 'none', 'optional' or 'required'");
+  if (clientAuth !== 'none' && (o.clientVerifier === undefined || typeof o.clientVerifier.verify !== 'function')) {
+    throw new TypeError('options.clientVerifier is required when options.clientAuth is not none');
+  }
+  const ticketLifetime = o.ticketLifetime ?? 7200;
+  if (!Number.isInteger(ticketLifetime) || ticketLifetime < 0 || ticketLifetime > 604800) throw new RangeError('options.ticketLifetime must be 0..604800 seconds');
+  const maxEarlyDataSize = o.maxEarlyDataSize ?? 0;
+  if (!Number.isInteger(maxEarlyDataSize) || maxEarlyDataSize < 0 || maxEarlyDataSize > 0xffffffff) throw new RangeError('options.maxEarlyDataSize must be a uint32');
+  return Object.freeze({
+    ...c,
+    certificates,
+    clientAuth,
+    clientVerifier: o.clientVerifier,
+    ticketSealer: o.ticketSealer,
+    helloRetryCookie: o.helloRetryCookie,
+    statelessRetry: statelessRetry(o),
+    ticketsPerHandshake: o.ticketsPerHandshake ?? (o.ticketSealer ? 1 : 0),
+    ticketLifetime,
+    maxEarlyDataSize,
+    earlyDataAgeTolerance: o.earlyDataAgeTolerance ?? 10000,
+  });
+}

@@ -1,0 +1,563 @@
+/**
+ * The sans-IO connection core shared by client and server: record input (deframing, decryption,
+ * change_cipher_spec tolerance, alerts, handshake reassembly bounded by a limit), record output
+ * (coalescing of handshake messages per key, fragmentation, padding, automatic KeyUpdate), events,
+ * asynchronous steps as a waiting state, and sticky failure with the alert queued.
+ *
+ * The handshake logic lives in `client/` and `server/` as states named for what they expect.
+ */
+import type { CryptoProvider, KeyPair, NamedGroupName } from '@puretls/crypto';
+import { AlertDescription, AlertLevel, alertName, ContentType, MAX_PLAINTEXT, type AlertDescriptionName } from './constants.js';
+import { TlsError, fail, toTlsError } from './errors.js';
+import type { TlsEvent } from './events.js';
+import { encodeHandshake, parseHandshake, type HandshakeMessage, type RawHandshake } from './messages/handshake.js';
+import { Wait, type State, type Step } from './state.js';
+import { RecordDeframer, type RawRecord } from './record/deframer.js';
+import { fragment, type PaddingPolicy } from './record/fragmenter.js';
+import { RecordOpener, RecordSealer, plaintextRecord } from './record/protection.js';
+import type { CipherSuite } from './suites.js';
+import type { KeyScheduleContext } from './key-schedule/secrets.js';
+import { exportKeyingMaterial, nextTrafficSecret } from './key-schedule/secrets.js';
+import { trafficKeys } from './key-schedule/traffic.js';
+
+export interface CommonSettings {
+  readonly provider: CryptoProvider;
+  readonly now: () => number;
+  readonly padding: PaddingPolicy | undefined;
+  readonly maxHandshakeMessageSize: number;
+  readonly keyUpdateAfterRecords: number | undefined;
+  readonly keyPair: ((group: NamedGroupName) => KeyPair) | undefined;
+  readonly keyLog: ((label: string, clientRandom: Uint8Array, secret: Uint8Array) => void) | undefined;
+}
+
+/** Traffic secrets of the established connection, for KeyUpdate and exporters. */
+interface TrafficState {
+  readonly ks: KeyScheduleContext;
+  readonly suite: CipherSuite;
+  readSecret: Uint8Array;
+  writeSecret: Uint8Array;
+  readonly exporterMasterSecret: Uint8Array;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export abstract class Connection {
+  protected readonly settings: CommonSettings;
+  #deframer = new RecordDeframer();
+  #reader: RecordOpener | null = null;
+  #writer: RecordSealer | null = null;
+  #out: Uint8Array[] = [];
+  #events: TlsEvent[] = [];
+  #hsIn: Uint8Array = EMPTY;
+  #hsOut: Uint8Array[] = [];
+  #state: State | null = null;
+  #waitingFor: string | null = null;
+  #pending: Promise<void> | null = null;
+  #error: TlsError | null = null;
+  #readClosed = false;
+  #writeClosed = false;
+  #appOutQueue: Uint8Array[] = [];
+  #traffic: TrafficState | null = null;
+  #earlyExporter: { ks: KeyScheduleContext; secret: Uint8Array } | null = null;
+  #maxFragment = MAX_PLAINTEXT;
+  #recordVersion = 0x0303;
+  #keyUpdatePending = false;
+  /** Whether any protected record was opened: before that, the peer may still send a cleartext alert. */
+  #openedAny = false;
+  /** While true, an unprotected change_cipher_spec of value 1 is dropped (RFC 9846 §5). */
+  protected ccsAllowed = false;
+  /** While true, decrypted application_data records are handed to `onApplicationData`. */
+  protected readApplicationData = false;
+  /** Set when the peer's Finished was accepted: later handshake messages are post-handshake. */
+  protected handshakeComplete = false;
+  /** Server: 0-RTT being skipped after rejecting it (bytes still allowed) and how. */
+  protected skipEarlyData: { remaining: number; trialDecrypt: boolean } | null = null;
+
+  protected constructor(settings: CommonSettings) {
+    this.settings = settings;
+  }
+
+  // ---- public API --------------------------------------------------------------------------------
+
+  /** The current state: `Expect...`, `Waiting:...`, `Connected`, `Closed` or `Failed`. */
+  get state(): string {
+    if (this.#error !== null) return 'Failed';
+    if (this.#readClosed && this.#writeClosed) return 'Closed';
+    if (this.#waitingFor !== null) return `Waiting:${this.#waitingFor}`;
+    return this.#state?.name ?? 'Start';
+  }
+
+  /** The error that failed the connection, if any (sticky). */
+  get error(): TlsError | null {
+    return this.#error;
+  }
+
+  /** Settles when an asynchronous step finishes (then `pull()` and `poll()` again); null if none. */
+  get pending(): Promise<void> | null {
+    return this.#pending;
+  }
+
+  /** True once application data can be written (handshake complete on our side). */
+  get canWrite(): boolean {
+    return this.#traffic !== null && !this.#writeClosed && this.#error === null;
+  }
+
+  /** Bytes from the peer, in any split. Peer misbehaviour fails the connection (see `error`). */
+  feed(bytes: Uint8Array): void {
+    if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
+    if (this.#error !== null || this.#readClosed) return;
+    try {
+      this.#deframer.push(bytes);
+    } catch (e) {
+      this.#fail(toTlsError(e));
+      return;
+    }
+    this.#run();
+  }
+
+  /** The next bytes to send to the peer, or null. */
+  pull(): Uint8Array | null {
+    if (this.#out.length === 0) return null;
+    const chunks = this.#out;
+    this.#out = [];
+    if (chunks.length === 1) return chunks[0] as Uint8Array;
+    let n = 0;
+    for (const c of chunks) n += c.length;
+    const out = new Uint8Array(n);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  /** The next event, or null. */
+  poll(): TlsEvent | null {
+    return this.#events.shift() ?? null;
+  }
+
+  /**
+   * Application data. Before the handshake completes it is queued and sent once it does.
+   * Throws after `close()` or failure (a local misuse).
+   */
+  write(data: Uint8Array): void {
+    if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
+    if (this.#error !== null) throw this.#error;
+    if (this.#writeClosed) throw new Error('write after close()');
+    if (this.#traffic === null) {
+      this.#appOutQueue.push(data.slice());
+      return;
+    }
+    this.#guard(() => this.#writeApplicationData(data));
+  }
+
+  /** Sends close_notify and closes our write side (RFC 9846 §6.1); reading continues. */
+  close(): void {
+    if (this.#error !== null || this.#writeClosed) return;
+    this.#guard(() => {
+      this.flushHandshake();
+      this.#sendAlert('close_notify', AlertLevel.warning);
+      this.#writeClosed = true;
+    });
+  }
+
+  /** Sends a KeyUpdate; with `requestPeer` the peer must update its sending key too (RFC 8446 §4.6.3). */
+  keyUpdate(requestPeer = false): void {
+    if (this.#error !== null) throw this.#error;
+    if (this.#traffic === null) throw new Error('keyUpdate() before the handshake completed');
+    if (this.#writeClosed) throw new Error('keyUpdate() after close()');
+    this.#guard(() => this.#sendKeyUpdate(requestPeer));
+  }
+
+  /** TLS-Exporter (RFC 8446 §7.5), after the handshake. */
+  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    if (typeof label !== 'string') throw new TypeError('label must be a string');
+    if (!(context instanceof Uint8Array)) throw new TypeError('context must be a Uint8Array');
+    if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError('length must be 0..65535');
+    if (this.#traffic === null) throw new Error('exportKeyingMaterial() before the handshake completed');
+    const t = this.#traffic;
+    return exportKeyingMaterial(t.ks, t.exporterMasterSecret, label, context, length);
+  }
+
+  /**
+   * The early exporter (RFC 9846 §7.5), from early_exporter_master_secret: available to a client
+   * that sent 0-RTT and to a server that accepted it. Its keys are not forward secret, and 0-RTT
+   * may be replayed: use it only where that is acceptable.
+   */
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    if (typeof label !== 'string') throw new TypeError('label must be a string');
+    if (!(context instanceof Uint8Array)) throw new TypeError('context must be a Uint8Array');
+    if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError('length must be 0..65535');
+    if (this.#earlyExporter === null) throw new Error('exportEarlyKeyingMaterial() without 0-RTT on this connection');
+    return exportKeyingMaterial(this.#earlyExporter.ks, this.#earlyExporter.secret, label, context, length);
+  }
+
+  // ---- for the handshake states ------------------------------------------------------------------
+
+  protected start(state: Step): void {
+    this.#guard(() => this.#advance(state));
+  }
+
+  protected setEarlyExporter(ks: KeyScheduleContext, secret: Uint8Array): void {
+    this.#earlyExporter = { ks, secret };
+  }
+
+  /** Hands a secret to the configured key log (NSS key log labels). */
+  protected logSecret(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
+    this.settings.keyLog?.(label, clientRandom.slice(), secret.slice());
+  }
+
+  protected emit(e: TlsEvent): void {
+    this.#events.push(e);
+  }
+
+  /** Queues a handshake message under the current write key; records are cut at flushes. */
+  protected sendHandshake(m: HandshakeMessage | Uint8Array): Uint8Array {
+    const raw = m instanceof Uint8Array ? m : encodeHandshake(m);
+    this.#hsOut.push(raw);
+    return raw;
+  }
+
+  /** Writes queued handshake messages as records under the current key (coalesced, then fragmented). */
+  protected flushHandshake(): void {
+    if (this.#hsOut.length === 0) return;
+    let n = 0;
+    for (const m of this.#hsOut) n += m.length;
+    const all = new Uint8Array(n);
+    let at = 0;
+    for (const m of this.#hsOut) {
+      all.set(m, at);
+      at += m.length;
+    }
+    this.#hsOut = [];
+    for (const f of fragment(all, this.#maxFragment)) this.#sendRecord(ContentType.handshake, f);
+  }
+
+  /** A legacy change_cipher_spec record (RFC 8446 §D.4). */
+  protected sendChangeCipherSpec(): void {
+    this.flushHandshake();
+    this.#out.push(plaintextRecord(ContentType.change_cipher_spec, Uint8Array.of(1)));
+  }
+
+  /** Record-layer version for cleartext records (0x0301 for an initial ClientHello). */
+  protected setRecordVersion(v: number): void {
+    this.flushHandshake();
+    this.#recordVersion = v;
+  }
+
+  protected setWriteKeys(ks: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): void {
+    this.flushHandshake();
+    this.#writer = new RecordSealer(ks.provider, suite, trafficKeys(ks, suite, secret));
+  }
+
+  /** Back to cleartext records (the second ClientHello after 0-RTT was attempted). */
+  protected clearWriteKeys(): void {
+    this.flushHandshake();
+    this.#writer = null;
+  }
+
+  protected setReadKeys(ks: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): void {
+    // RFC 8446 §5.1: handshake messages MUST NOT span a key change.
+    if (this.#hsIn.length !== 0) fail('HANDSHAKE_SPANS_KEY_CHANGE', 'unexpected_message', 'handshake data left over at a key change');
+    this.#reader = new RecordOpener(ks.provider, suite, trafficKeys(ks, suite, secret));
+  }
+
+  /** Limits our outgoing records to the peer's record_size_limit (RFC 8449 §4). */
+  protected setPeerRecordSizeLimit(limit: number): void {
+    this.#maxFragment = Math.min(MAX_PLAINTEXT, limit - 1);
+  }
+
+  /** The handshake is complete for writing: application traffic keys, exporter, queued writes. */
+  protected enterTraffic(t: TrafficState): void {
+    this.#traffic = t;
+    this.setWriteKeys(t.ks, t.suite, t.writeSecret);
+    const queued = this.#appOutQueue;
+    this.#appOutQueue = [];
+    for (const d of queued) this.#writeApplicationData(d);
+  }
+
+  protected switchReadToTraffic(): void {
+    const t = this.#traffic;
+    if (t === null) throw new Error('no traffic state');
+    this.setReadKeys(t.ks, t.suite, t.readSecret);
+  }
+
+  /** Sends application data under the current write key before traffic keys exist (0-RTT). */
+  protected sendEarlyApplicationData(data: Uint8Array): void {
+    this.flushHandshake();
+    for (const f of fragment(data, this.#maxFragment)) this.#sendRecord(ContentType.application_data, f);
+  }
+
+  protected get handshakeTraffic(): TrafficState | null {
+    return this.#traffic;
+  }
+
+  /** Application data from the peer (traffic or early data); subclasses route it. */
+  protected onApplicationData(data: Uint8Array): void {
+    this.emit({ type: 'application_data', data });
+  }
+
+  /** Post-handshake messages other than KeyUpdate (NewSessionTicket for the client). */
+  protected onPostHandshake(m: RawHandshake): void {
+    fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type} after the handshake`);
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------
+
+  #guard(f: () => void): void {
+    if (this.#error !== null) return;
+    try {
+      f();
+    } catch (e) {
+      this.#fail(toTlsError(e));
+    }
+  }
+
+  #advance(step: Step): void {
+    if (step instanceof Wait) {
+      // Messages already queued wait too, so a flight is coalesced as if the step were synchronous.
+      this.#waitingFor = step.name;
+      this.#pending = step.promise.then(
+        (cont) => {
+          this.#waitingFor = null;
+          this.#pending = null;
+          this.#guard(() => this.#advance(cont()));
+          this.#run();
+        },
+        (e: unknown) => {
+          this.#waitingFor = null;
+          this.#pending = null;
+          this.#fail(toTlsError(e));
+        },
+      );
+      return;
+    }
+    this.#state = step;
+    this.flushHandshake();
+  }
+
+  #run(): void {
+    this.#guard(() => {
+      while (this.#pending === null && this.#error === null && !this.#readClosed) {
+        const m = this.#nextHandshakeMessage();
+        if (m !== null) {
+          this.#handleHandshake(m);
+          continue;
+        }
+        const rec = this.#deframer.next();
+        if (rec === null) break;
+        this.#handleRecord(rec);
+      }
+      if (this.#pending === null) this.flushHandshake();
+    });
+  }
+
+  #handleRecord(rec: RawRecord): void {
+    if (rec.type === ContentType.change_cipher_spec) {
+      // RFC 9846 §5: a single 0x01 is dropped during the handshake; anything else is unexpected.
+      if (!this.ccsAllowed || rec.fragment.length !== 1 || rec.fragment[0] !== 1) {
+        fail('UNEXPECTED_CHANGE_CIPHER_SPEC', 'unexpected_message', 'change_cipher_spec outside the handshake or not 0x01');
+      }
+      return;
+    }
+    let type = rec.type;
+    let content = rec.fragment;
+    if (this.#reader !== null && rec.type === ContentType.alert && !this.#openedAny && !this.handshakeComplete) {
+      // A peer that failed on our cleartext hello has no keys yet: its alert comes in the clear.
+      this.#handleAlert(rec.fragment);
+      return;
+    }
+    if (this.#reader !== null) {
+      if (rec.type !== ContentType.application_data) {
+        // RFC 8446 §5: once protected, every record is application_data on the outside.
+        fail('UNPROTECTED_RECORD', 'unexpected_message', `cleartext record of type ${rec.type} after keys were set`);
+      }
+      if (this.skipEarlyData !== null && this.skipEarlyData.trialDecrypt) {
+        // RFC 8446 §4.2.10: skip rejected 0-RTT records that do not decrypt, within max_early_data_size.
+        const seq = this.#reader.seq;
+        try {
+          const opened = this.#reader.open(rec.header, rec.fragment);
+          this.skipEarlyData = null;
+          this.#openedAny = true;
+          type = opened.type;
+          content = opened.content;
+        } catch {
+          this.#reader.seq = seq;
+          this.#skipEarly(rec.fragment.length);
+          return;
+        }
+      } else {
+        const opened = this.#reader.open(rec.header, rec.fragment);
+        this.#openedAny = true;
+        type = opened.type;
+        content = opened.content;
+      }
+    } else if (rec.type === ContentType.application_data) {
+      if (this.skipEarlyData !== null) {
+        this.#skipEarly(rec.fragment.length);
+        return;
+      }
+      fail('UNEXPECTED_APPLICATION_DATA', 'unexpected_message', 'application data before keys were set');
+    } else if (rec.fragment.length > MAX_PLAINTEXT) {
+      fail('RECORD_OVERFLOW', 'record_overflow', `plaintext record of ${rec.fragment.length} bytes exceeds 2^14`);
+    }
+    switch (type) {
+      case ContentType.handshake:
+        // RFC 8446 §5.1: no zero-length handshake fragments; no interleaving is possible here.
+        if (content.length === 0) fail('EMPTY_HANDSHAKE_RECORD', 'unexpected_message', 'zero-length handshake record');
+        this.#appendHandshake(content);
+        return;
+      case ContentType.alert:
+        this.#handleAlert(content);
+        return;
+      case ContentType.application_data:
+        if (!this.readApplicationData) fail('UNEXPECTED_APPLICATION_DATA', 'unexpected_message', 'application data before the handshake completed');
+        // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
+        if (this.#hsIn.length !== 0) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'application data inside a fragmented handshake message');
+        this.onApplicationData(content.slice());
+        return;
+      case ContentType.change_cipher_spec:
+        // RFC 9846 §5: a protected change_cipher_spec is an unexpected_message.
+        fail('PROTECTED_CHANGE_CIPHER_SPEC', 'unexpected_message', 'change_cipher_spec inside a protected record');
+      // falls through (fail never returns)
+      default:
+        fail('UNKNOWN_CONTENT_TYPE', 'unexpected_message', `record of inner content type ${type}`);
+    }
+  }
+
+  #skipEarly(n: number): void {
+    const s = this.skipEarlyData as { remaining: number; trialDecrypt: boolean };
+    s.remaining -= n;
+    // RFC 8446 §4.2.10: past max_early_data_size the server aborts with unexpected_message.
+    if (s.remaining < 0) fail('TOO_MUCH_EARLY_DATA', 'unexpected_message', 'rejected early data exceeds max_early_data_size');
+  }
+
+  #appendHandshake(content: Uint8Array): void {
+    if (this.#hsIn.length === 0) {
+      this.#hsIn = content.slice();
+    } else {
+      const next = new Uint8Array(this.#hsIn.length + content.length);
+      next.set(this.#hsIn);
+      next.set(content, this.#hsIn.length);
+      this.#hsIn = next;
+    }
+    if (this.#hsIn.length >= 4) {
+      const len = ((this.#hsIn[1] as number) << 16) | ((this.#hsIn[2] as number) << 8) | (this.#hsIn[3] as number);
+      if (len > this.settings.maxHandshakeMessageSize) {
+        fail('HANDSHAKE_MESSAGE_TOO_LARGE', 'illegal_parameter', `handshake message of ${len} bytes exceeds the limit ${this.settings.maxHandshakeMessageSize}`);
+      }
+    }
+  }
+
+  #nextHandshakeMessage(): RawHandshake | null {
+    const b = this.#hsIn;
+    if (b.length < 4) return null;
+    const len = ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number);
+    if (len > this.settings.maxHandshakeMessageSize) {
+      fail('HANDSHAKE_MESSAGE_TOO_LARGE', 'illegal_parameter', `handshake message of ${len} bytes exceeds the limit ${this.settings.maxHandshakeMessageSize}`);
+    }
+    if (b.length < 4 + len) return null;
+    const raw = b.slice(0, 4 + len);
+    this.#hsIn = b.length === 4 + len ? EMPTY : b.slice(4 + len);
+    return parseHandshake(raw);
+  }
+
+  #handleHandshake(m: RawHandshake): void {
+    if (this.handshakeComplete) {
+      // Post-handshake messages (RFC 8446 §4.6).
+      if (m.type === 'key_update') {
+        this.#receiveKeyUpdate(m.body.updateRequested);
+        return;
+      }
+      this.onPostHandshake(m);
+      return;
+    }
+    const state = this.#state;
+    if (state === null) fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type}`);
+    this.#advance(state.handle(m));
+  }
+
+  #receiveKeyUpdate(requested: boolean): void {
+    const t = this.#traffic as TrafficState;
+    // RFC 8446 §4.6.3: a KeyUpdate must be the last message of its record.
+    if (this.#hsIn.length !== 0) fail('HANDSHAKE_SPANS_KEY_CHANGE', 'unexpected_message', 'data after KeyUpdate in the same record');
+    t.readSecret = nextTrafficSecret(t.ks, t.readSecret);
+    this.setReadKeys(t.ks, t.suite, t.readSecret);
+    this.emit({ type: 'key_update', direction: 'read' });
+    if (requested && !this.#writeClosed && !this.#keyUpdatePending) this.#sendKeyUpdate(false);
+  }
+
+  #sendKeyUpdate(requestPeer: boolean): void {
+    const t = this.#traffic as TrafficState;
+    this.#keyUpdatePending = true;
+    this.sendHandshake({ type: 'key_update', body: { updateRequested: requestPeer } });
+    this.flushHandshake();
+    this.#keyUpdatePending = false;
+    t.writeSecret = nextTrafficSecret(t.ks, t.writeSecret);
+    this.setWriteKeys(t.ks, t.suite, t.writeSecret);
+    this.emit({ type: 'key_update', direction: 'write' });
+  }
+
+  #writeApplicationData(data: Uint8Array): void {
+    if (data.length === 0) return;
+    for (const f of fragment(data, this.#maxFragment)) this.#sendRecord(ContentType.application_data, f);
+  }
+
+  #sendRecord(type: number, content: Uint8Array): void {
+    const w = this.#writer;
+    if (w === null) {
+      this.#out.push(plaintextRecord(type, content, this.#recordVersion));
+      return;
+    }
+    let pad = 0;
+    if (this.settings.padding !== undefined) {
+      const p = this.settings.padding(type, content.length);
+      if (!Number.isInteger(p) || p < 0) throw new RangeError('padding policy must return a non-negative integer');
+      pad = Math.min(p, MAX_PLAINTEXT - content.length);
+    }
+    this.#out.push(w.seal(type, content, pad));
+    // RFC 9846 §5.5: update the key before the AEAD's record limit (never inside the handshake).
+    const limit = this.settings.keyUpdateAfterRecords ?? w.suite.recordLimit;
+    if (this.#traffic !== null && !this.#keyUpdatePending && type === ContentType.application_data && Number(w.seq) >= limit) {
+      this.#sendKeyUpdate(false);
+    }
+  }
+
+  #handleAlert(content: Uint8Array): void {
+    // RFC 8446 §6: an alert is exactly two bytes, never fragmented or coalesced.
+    if (content.length !== 2) fail('BAD_ALERT', 'decode_error', `alert record of ${content.length} bytes`);
+    if (this.#hsIn.length !== 0) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'alert inside a fragmented handshake message');
+    const desc = content[1] as number;
+    if (desc === AlertDescription.close_notify) {
+      this.#readClosed = true;
+      this.emit({ type: 'peer_closed' });
+      return;
+    }
+    if (desc === AlertDescription.user_canceled) return; // RFC 8446 §6.1: a close_notify follows.
+    const name = alertName(desc);
+    // RFC 8446 §6.2: every other alert is fatal, whatever its level.
+    const err = new TlsError('PEER_ALERT', name ?? 'illegal_parameter', `peer sent fatal alert ${name ?? desc}`, { remote: true });
+    this.#error = err;
+    this.emit({ type: 'error', error: err });
+  }
+
+  #sendAlert(name: AlertDescriptionName, level: number): void {
+    this.#sendRecord(ContentType.alert, Uint8Array.of(level, AlertDescription[name]));
+  }
+
+  #fail(err: TlsError): void {
+    if (this.#error !== null) return;
+    this.#error = err;
+    this.#hsOut = [];
+    if (!err.remote && !this.#writeClosed) {
+      try {
+        this.#sendAlert(err.alert, AlertLevel.fatal);
+      } catch {
+        // Nothing more can be said to the peer.
+      }
+    }
+    this.#writeClosed = true;
+    this.emit({ type: 'error', error: err });
+  }
+}

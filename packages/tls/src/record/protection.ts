@@ -1,0 +1,99 @@
+/**
+ * Per-direction record protection (RFC 8446 §5.2, §5.3): AEAD with nonce = iv XOR seq, the
+ * TLSInnerPlaintext with its real content type and zero padding, the 5-byte header as additional data.
+ */
+import type { Aead, CryptoProvider } from '@puretls/crypto';
+import { ContentType, LEGACY_RECORD_VERSION, MAX_PLAINTEXT } from '../constants.js';
+import { fail } from '../errors.js';
+import type { CipherSuite } from '../suites.js';
+import type { TrafficKeys } from '../key-schedule/traffic.js';
+
+function nonceFor(iv: Uint8Array, seq: bigint, out: Uint8Array): Uint8Array {
+  out.set(iv);
+  let s = seq;
+  for (let i = out.length - 1; i >= out.length - 8; i--) {
+    out[i] = (out[i] as number) ^ Number(s & 0xffn);
+    s >>= 8n;
+  }
+  return out;
+}
+
+abstract class Direction {
+  protected readonly aead: Aead;
+  protected readonly iv: Uint8Array;
+  protected readonly nonce: Uint8Array;
+  /** Number of records processed with this key. */
+  seq = 0n;
+  constructor(
+    provider: CryptoProvider,
+    readonly suite: CipherSuite,
+    keys: TrafficKeys,
+  ) {
+    this.aead = provider.aead(suite.aead).create(keys.key);
+    this.iv = keys.iv;
+    this.nonce = new Uint8Array(keys.iv.length);
+  }
+
+  protected nextNonce(): Uint8Array {
+    // RFC 8446 §5.3: the sequence number must not wrap; a KeyUpdate is due long before.
+    if (this.seq >= 0xffffffffffffffffn) fail('SEQUENCE_EXHAUSTED', 'internal_error', 'record sequence number exhausted');
+    const n = nonceFor(this.iv, this.seq, this.nonce);
+    this.seq++;
+    return n;
+  }
+}
+
+export class RecordSealer extends Direction {
+  /** A complete TLSCiphertext record for `content` of `type`, with `padding` zero bytes. */
+  seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    const innerLength = content.length + 1 + padding;
+    if (innerLength > MAX_PLAINTEXT + 1) throw new RangeError(`record plaintext of ${innerLength} bytes exceeds 2^14+1`);
+    const length = innerLength + this.aead.tagLength;
+    const out = new Uint8Array(5 + length);
+    out[0] = ContentType.application_data;
+    out[1] = LEGACY_RECORD_VERSION >> 8;
+    out[2] = LEGACY_RECORD_VERSION & 0xff;
+    out[3] = length >> 8;
+    out[4] = length & 0xff;
+    const body = out.subarray(5);
+    body.set(content);
+    body[content.length] = type;
+    this.aead.seal(this.nextNonce(), body.subarray(0, innerLength), out.subarray(0, 5), body);
+    return out;
+  }
+}
+
+export interface OpenedRecord {
+  readonly type: number;
+  readonly content: Uint8Array;
+}
+
+export class RecordOpener extends Direction {
+  /** Decrypts a TLSCiphertext; the caller has checked the outer type is application_data. */
+  open(header: Uint8Array, fragment: Uint8Array): OpenedRecord {
+    // RFC 8446 §5.2: shorter than a tag cannot authenticate.
+    if (fragment.length < this.aead.tagLength + 1) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record too short to authenticate');
+    const plain = this.aead.open(this.nextNonce(), fragment, header);
+    if (plain === null) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record authentication failed');
+    // RFC 8446 §5.4: strip the zero padding to find the content type.
+    let i = plain.length - 1;
+    while (i >= 0 && plain[i] === 0) i--;
+    // RFC 8446 §5.4: TLSInnerPlaintext longer than 2^14 + 1 is a record_overflow.
+    if (plain.length > MAX_PLAINTEXT + 1) fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${plain.length} bytes exceeds 2^14+1`);
+    if (i < 0) fail('NO_CONTENT_TYPE', 'unexpected_message', 'decrypted record has no non-zero content type');
+    return { type: plain[i] as number, content: plain.subarray(0, i) };
+  }
+}
+
+/** An unprotected TLSPlaintext record (RFC 8446 §5.1; an initial ClientHello may say 0x0301). */
+export function plaintextRecord(type: number, fragment: Uint8Array, version: number = LEGACY_RECORD_VERSION): Uint8Array {
+  if (fragment.length > MAX_PLAINTEXT) throw new RangeError(`plaintext record of ${fragment.length} bytes exceeds 2^14`);
+  const out = new Uint8Array(5 + fragment.length);
+  out[0] = type;
+  out[1] = version >> 8;
+  out[2] = version & 0xff;
+  out[3] = fragment.length >> 8;
+  out[4] = fragment.length & 0xff;
+  out.set(fragment, 5);
+  return out;
+}

@@ -1,0 +1,231 @@
+/**
+ * ExpectClientHello: negotiation (RFC 8446 §4.1.1), then the server's whole first flight:
+ * ServerHello, EncryptedExtensions, [CertificateRequest, Certificate, CertificateVerify], Finished.
+ */
+import { SignatureScheme, type NamedGroupName } from '@puretls/crypto';
+import { ExtensionType as E, TLS12, TLS13 } from '../constants.js';
+import { after, type State, type Step } from '../state.js';
+import { fail } from '../errors.js';
+import { ascii, utf8 } from '../bytes.js';
+import { groupCode } from '../groups.js';
+import { EarlySecret, finishedVerifyData, type KeyScheduleContext } from '../key-schedule/secrets.js';
+import { signedContent } from '../messages/certificate-verify.js';
+import {
+  encode, findExtension, parseBody, readAlpnList, readKeyShareCH, readNamedGroupList, readRecordSizeLimit, readServerNameList,
+  readSignatureSchemeList, readSupportedVersionsCH, writeAlpnList, writeKeyShareEntry, writeU16List, type Extension,
+} from '../messages/extensions.js';
+import type { RawHandshake } from '../messages/handshake.js';
+import { ExpectCertificate } from './expect-certificate.js';
+import { ExpectEndOfEarlyData } from './expect-end-of-early-data.js';
+import { ExpectFinished } from './expect-finished.js';
+import { checkSecondHello, resumeStatelessRetry, sendHelloRetry } from './hello-retry.js';
+import { choosePsk } from './psk.js';
+import { selectCertificate, selectGroup, selectSuite } from './select.js';
+import { SKIP_BUDGET_MIN, unexpected, type Retry, type ServerCtx, type Shared } from './shared.js';
+
+export class ExpectClientHello implements State {
+  readonly name = 'ExpectClientHello';
+  constructor(
+    private readonly s: Shared,
+    private readonly retry: Retry | undefined,
+  ) {}
+
+  handle(m: RawHandshake): Step {
+    if (m.type !== 'client_hello') unexpected(this.name, m);
+    const s = this.s;
+    const cfg = s.config;
+    // RFC 9846 §5: a change_cipher_spec may arrive any time after the first ClientHello.
+    s.io.allowCcs();
+    const ch = m.body;
+    const ext = (t: number): Extension | undefined => findExtension(ch.extensions, t);
+    // RFC 8446 §4.2.1: without supported_versions listing 0x0304 this is not a TLS 1.3 hello.
+    const sv = ext(E.supported_versions);
+    if (sv === undefined) fail('NO_SUPPORTED_VERSIONS', 'protocol_version', 'ClientHello without supported_versions (TLS 1.2 or older)');
+    if (!parseBody(sv.data, readSupportedVersionsCH, 'supported_versions').includes(TLS13)) fail('TLS13_NOT_OFFERED', 'protocol_version', 'client does not offer TLS 1.3');
+    // RFC 8446 §4.1.2: exactly the null compression method.
+    if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
+      fail('BAD_COMPRESSION', 'illegal_parameter', 'ClientHello compression methods are not exactly [null]');
+    }
+    const retry = this.retry ?? resumeStatelessRetry(s, ch);
+    if (retry !== undefined) checkSecondHello(ch, retry);
+    const suite = retry?.suite ?? selectSuite(cfg, ch.cipherSuites);
+    if (!ch.cipherSuites.includes(suite.code)) fail('HRR_SUITE_DROPPED', 'illegal_parameter', 'second ClientHello no longer offers the selected suite');
+    const ks: KeyScheduleContext = { provider: cfg.provider, hash: suite.hash, hashLength: suite.hashLength };
+    const sniExt = ext(E.server_name);
+    const serverName = sniExt === undefined ? null : (parseBody(sniExt.data, readServerNameList, 'server_name') ?? null);
+
+    let alpn: string | null = null;
+    const alpnExt = ext(E.application_layer_protocol_negotiation);
+    if (alpnExt !== undefined && cfg.alpnProtocols.length > 0) {
+      const offered = parseBody(alpnExt.data, readAlpnList, 'alpn').map(ascii);
+      alpn = cfg.alpnProtocols.find((p) => offered.includes(p)) ?? null;
+      // RFC 7301 §3.2: no overlap is fatal.
+      if (alpn === null) fail('NO_COMMON_ALPN', 'no_application_protocol', 'no application protocol in common');
+    }
+
+    // Key exchange (RFC 8446 §4.2.7, §4.2.8, §9.2).
+    const groupsExt = ext(E.supported_groups);
+    const sharesExt = ext(E.key_share);
+    if ((groupsExt === undefined) !== (sharesExt === undefined)) {
+      fail('MISSING_GROUPS_OR_SHARES', 'missing_extension', 'supported_groups and key_share must come together');
+    }
+    const supported = groupsExt === undefined ? [] : parseBody(groupsExt.data, readNamedGroupList, 'supported_groups');
+    const shares = sharesExt === undefined ? [] : parseBody(sharesExt.data, readKeyShareCH, 'key_share');
+    for (const e of shares) {
+      if (!supported.includes(e.group)) fail('KEY_SHARE_NOT_IN_GROUPS', 'illegal_parameter', `key share for group ${e.group} not in supported_groups`);
+    }
+    const earlyOffered = ext(E.early_data) !== undefined;
+
+    // Before anything is sent: the transcript hash is fixed by the suite.
+    s.transcript.setHash(suite.hash);
+
+    const pskChoice = choosePsk(s, ch, m.raw, suite, ks, supported.length > 0);
+    if (pskChoice === undefined && ext(E.signature_algorithms) === undefined) {
+      // RFC 8446 §9.2: certificate authentication needs signature_algorithms.
+      fail('MISSING_SIGNATURE_ALGORITHMS', 'missing_extension', 'ClientHello without signature_algorithms');
+    }
+
+    let group: NamedGroupName | null = null;
+    let shared: Uint8Array | null = null;
+    let serverShare: Uint8Array | null = null;
+    if (pskChoice === undefined || pskChoice.dhe) {
+      if (groupsExt === undefined) fail('MISSING_KEY_SHARE', 'missing_extension', 'ClientHello without supported_groups/key_share');
+      const choice = selectGroup(cfg, supported, shares);
+      if (choice.kind === 'retry') {
+        // RFC 8446 §4.1.4: at most one HelloRetryRequest.
+        if (retry !== undefined) fail('HRR_KEY_SHARE_MISMATCH', 'illegal_parameter', 'second ClientHello lacks the requested key share');
+        return new ExpectClientHello(s, sendHelloRetry(s, ch, m.raw, suite, choice.group, earlyOffered));
+      }
+      group = choice.group;
+      const kp = cfg.keyPair ? cfg.keyPair(group) : cfg.provider.group(group).generateKeyPair();
+      shared = cfg.provider.group(group).sharedSecret(kp.privateKey, choice.share.keyExchange);
+      serverShare = kp.publicKey;
+    }
+
+    // Certificate selection (full handshakes only).
+    let certChoice: ReturnType<typeof selectCertificate> | null = null;
+    if (pskChoice === undefined) {
+      const schemes = parseBody((ext(E.signature_algorithms) as Extension).data, readSignatureSchemeList, 'signature_algorithms');
+      const certExt = ext(E.signature_algorithms_cert);
+      const certSchemes = certExt === undefined ? undefined : parseBody(certExt.data, readSignatureSchemeList, 'signature_algorithms_cert');
+      certChoice = selectCertificate(cfg, serverName, schemes, certSchemes);
+    }
+
+    // 0-RTT (RFC 8446 §4.2.10): only the first PSK, same suite and ALPN, plausible ticket age.
+    let earlyAccepted = false;
+    if (earlyOffered) {
+      if (retry !== undefined) fail('EARLY_DATA_AFTER_HRR', 'illegal_parameter', 'early_data in the second ClientHello');
+      earlyAccepted =
+        pskChoice !== undefined &&
+        pskChoice.index === 0 &&
+        pskChoice.ageOk &&
+        cfg.maxEarlyDataSize > 0 &&
+        pskChoice.state.maxEarlyDataSize > 0 &&
+        pskChoice.state.cipherSuite === suite.name &&
+        pskChoice.state.alpn === alpn;
+    }
+
+    s.transcript.update(m.raw);
+    const early = new EarlySecret(ks, pskChoice?.psk);
+    const earlyTraffic = earlyAccepted ? early.clientEarlyTrafficSecret(s.transcript.current()) : null;
+    if (earlyTraffic !== null) {
+      const eems = early.earlyExporterMasterSecret(s.transcript.current());
+      s.io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', ch.random, earlyTraffic);
+      s.io.keyLog('EARLY_EXPORTER_SECRET', ch.random, eems);
+      s.io.setEarlyExporter(ks, eems);
+    }
+
+    // ServerHello (RFC 8446 §4.1.3).
+    const shExts: Extension[] = [];
+    if (pskChoice !== undefined) shExts.push({ type: E.pre_shared_key, data: encode((w) => w.u16(pskChoice.index)) });
+    if (group !== null && serverShare !== null) shExts.push({ type: E.key_share, data: writeKeyShareEntry({ group: groupCode(group), keyExchange: serverShare }) });
+    shExts.push({ type: E.supported_versions, data: encode((w) => w.u16(TLS13)) });
+    const sh = s.io.send({
+      type: 'server_hello',
+      body: {
+        legacyVersion: TLS12,
+        random: cfg.provider.randomBytes(32),
+        legacySessionIdEcho: ch.legacySessionId,
+        cipherSuite: suite.code,
+        legacyCompressionMethod: 0,
+        extensions: shExts,
+        isHelloRetryRequest: false,
+      },
+    });
+    s.transcript.update(sh);
+    // RFC 8446 §D.4: a server answering a non-empty session id sends CCS after its first message.
+    if (ch.legacySessionId.length > 0 && !s.ccsSent) {
+      s.io.sendCcs();
+      s.ccsSent = true;
+    }
+    const hs = early.toHandshake(shared);
+    const h = s.transcript.current();
+    const chts = hs.clientHandshakeTrafficSecret(h);
+    const shts = hs.serverHandshakeTrafficSecret(h);
+    s.io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', ch.random, chts);
+    s.io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', ch.random, shts);
+    s.io.setWriteKeys(ks, suite, shts);
+    if (earlyTraffic !== null) {
+      s.io.setReadKeys(ks, suite, earlyTraffic);
+      s.io.acceptEarlyData(cfg.maxEarlyDataSize);
+    } else {
+      s.io.setReadKeys(ks, suite, chts);
+      s.io.skipEarlyData(earlyOffered ? { remaining: Math.max(cfg.maxEarlyDataSize, SKIP_BUDGET_MIN), trialDecrypt: true } : null);
+    }
+
+    // EncryptedExtensions (RFC 8446 §4.3.1).
+    let eeExts: Extension[] = [];
+    const rsl = ext(E.record_size_limit);
+    if (rsl !== undefined) {
+      s.io.setPeerRecordSizeLimit(parseBody(rsl.data, readRecordSizeLimit, 'record_size_limit'));
+      if (cfg.recordSizeLimit !== undefined) eeExts.push({ type: E.record_size_limit, data: encode((w) => w.u16(cfg.recordSizeLimit as number)) });
+    }
+    if (serverName !== null) eeExts.push({ type: E.server_name, data: new Uint8Array(0) });
+    if (earlyAccepted) eeExts.push({ type: E.early_data, data: new Uint8Array(0) });
+    if (alpn !== null) eeExts.push({ type: E.application_layer_protocol_negotiation, data: writeAlpnList([utf8(alpn)]) });
+    if (cfg.extensionHook !== undefined) eeExts = [...cfg.extensionHook('encrypted_extensions', eeExts)];
+    s.transcript.update(s.io.send({ type: 'encrypted_extensions', body: { extensions: eeExts } }));
+
+    const base: ServerCtx = {
+      s, suite, ks, chts, shts, group, alpn, serverName, earlyAccepted, resumed: pskChoice !== undefined,
+      master: null, helloRetry: retry !== undefined, scheme: certChoice?.scheme ?? null, requested: null,
+    };
+    const finish = (): Step => {
+      s.transcript.update(s.io.send({ type: 'finished', body: { verifyData: finishedVerifyData(ks, shts, s.transcript.current()) } }));
+      const ms = hs.toMaster();
+      const h2 = s.transcript.current();
+      const cats = ms.clientApplicationTrafficSecret(h2);
+      const sats = ms.serverApplicationTrafficSecret(h2);
+      const ems = ms.exporterMasterSecret(h2);
+      s.io.keyLog('CLIENT_TRAFFIC_SECRET_0', ch.random, cats);
+      s.io.keyLog('SERVER_TRAFFIC_SECRET_0', ch.random, sats);
+      s.io.keyLog('EXPORTER_SECRET', ch.random, ems);
+      s.io.enterTraffic({ ks, suite, readSecret: cats, writeSecret: sats, exporterMasterSecret: ems });
+      base.master = ms;
+      if (earlyAccepted) return new ExpectEndOfEarlyData(base);
+      if (base.requested !== null) return new ExpectCertificate(base);
+      return new ExpectFinished(base, null, null);
+    };
+    if (certChoice === null) return finish();
+
+    if (cfg.clientAuth !== 'none') {
+      let crExts: Extension[] = [{ type: E.signature_algorithms, data: writeU16List(cfg.signatureSchemes.map((x) => SignatureScheme[x])) }];
+      if (cfg.extensionHook !== undefined) crExts = [...cfg.extensionHook('certificate_request', crExts)];
+      const sa = findExtension(crExts, E.signature_algorithms);
+      base.requested = sa === undefined ? [] : parseBody(sa.data, readSignatureSchemeList, 'signature_algorithms');
+      s.transcript.update(s.io.send({ type: 'certificate_request', body: { certificateRequestContext: new Uint8Array(0), extensions: crExts } }));
+    }
+    s.transcript.update(
+      s.io.send({
+        type: 'certificate',
+        body: { certificateRequestContext: new Uint8Array(0), certificateList: certChoice.cert.chain.map((d) => ({ certData: d, extensions: [] })) },
+      }),
+    );
+    const scheme = certChoice.scheme;
+    const content = signedContent('server', s.transcript.current());
+    return after('sign', certChoice.cert.signer.sign(scheme, content), (signature) => {
+      s.transcript.update(s.io.send({ type: 'certificate_verify', body: { algorithm: SignatureScheme[scheme], signature } }));
+      return finish();
+    });
+  }
+}

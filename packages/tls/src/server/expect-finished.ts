@@ -1,0 +1,50 @@
+/** ExpectFinished: the client's Finished completes the handshake (RFC 8446 §4.4.4). */
+import { constantTimeEqual, type SignatureSchemeName } from '@puretls/crypto';
+import type { State, Step } from '../state.js';
+import { fail } from '../errors.js';
+import { finishedVerifyData, type MasterSecret } from '../key-schedule/secrets.js';
+import type { RawHandshake } from '../messages/handshake.js';
+import { unexpected, type ServerCtx } from './shared.js';
+
+export class ExpectFinished implements State {
+  readonly name = 'ExpectFinished';
+  constructor(
+    private readonly c: ServerCtx,
+    private readonly clientScheme: SignatureSchemeName | null,
+    private readonly clientChain: readonly Uint8Array[] | null,
+  ) {}
+  handle(m: RawHandshake): Step {
+    if (m.type !== 'finished') unexpected(this.name, m);
+    const c = this.c;
+    const { s } = c;
+    const expected = finishedVerifyData(c.ks, c.chts, s.transcript.current());
+    if (!constantTimeEqual(expected, m.body.verifyData)) fail('BAD_FINISHED', 'decrypt_error', 'client Finished does not verify');
+    s.transcript.update(m.raw);
+    const rms = (c.master as MasterSecret).resumptionMasterSecret(s.transcript.current());
+    s.io.complete(
+      {
+        version: 'TLSv1.3',
+        cipherSuite: c.suite.name,
+        group: c.group,
+        signatureScheme: this.clientScheme,
+        alpn: c.alpn,
+        serverName: c.serverName,
+        peerCertificates: this.clientChain ?? [],
+        resumed: c.resumed,
+        earlyDataAccepted: c.earlyAccepted,
+        helloRetry: c.helloRetry,
+      },
+      rms,
+      c.ks,
+      c.suite,
+    );
+    return new Connected();
+  }
+}
+
+export class Connected implements State {
+  readonly name = 'Connected';
+  handle(m: RawHandshake): Step {
+    unexpected(this.name, m);
+  }
+}

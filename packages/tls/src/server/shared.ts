@@ -1,0 +1,73 @@
+/** What the server's handshake states share. */
+import type { NamedGroupName, SignatureSchemeName } from '@puretls/crypto';
+import type { ServerConfig } from '../config.js';
+import { fail } from '../errors.js';
+import type { HandshakeInfo } from '../events.js';
+import type { KeyScheduleContext, MasterSecret } from '../key-schedule/secrets.js';
+import type { Transcript } from '../key-schedule/transcript.js';
+import type { ClientHello } from '../messages/client-hello.js';
+import type { HandshakeMessage, RawHandshake } from '../messages/handshake.js';
+import type { CipherSuite as Suite } from '../suites.js';
+import type { ServerTicketState } from '../tickets.js';
+
+export interface ServerIo {
+  send(m: HandshakeMessage | Uint8Array): Uint8Array;
+  sendCcs(): void;
+  setWriteKeys(ks: KeyScheduleContext, suite: Suite, secret: Uint8Array): void;
+  setReadKeys(ks: KeyScheduleContext, suite: Suite, secret: Uint8Array): void;
+  setPeerRecordSizeLimit(n: number): void;
+  allowCcs(): void;
+  keyLog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
+  setEarlyExporter(ks: KeyScheduleContext, secret: Uint8Array): void;
+  skipEarlyData(v: { remaining: number; trialDecrypt: boolean } | null): void;
+  acceptEarlyData(max: number): void;
+  enterTraffic(t: { ks: KeyScheduleContext; suite: Suite; readSecret: Uint8Array; writeSecret: Uint8Array; exporterMasterSecret: Uint8Array }): void;
+  complete(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext, suite: Suite): void;
+}
+
+export interface Shared {
+  readonly io: ServerIo;
+  readonly config: ServerConfig;
+  readonly transcript: Transcript;
+  ccsSent: boolean;
+}
+
+export function unexpected(state: string, m: RawHandshake): never {
+  fail('UNEXPECTED_MESSAGE', 'unexpected_message', `${state}: unexpected ${m.type}`);
+}
+
+export const SKIP_BUDGET_MIN = 16384;
+
+export interface Retry {
+  readonly suite: Suite;
+  readonly group: NamedGroupName;
+  readonly cookie: Uint8Array | undefined;
+  /** Absent when the retry was resumed from a stateless cookie. */
+  readonly clientHello1: ClientHello | undefined;
+}
+
+export interface PskChoice {
+  readonly psk: Uint8Array;
+  readonly state: ServerTicketState;
+  readonly index: number;
+  readonly dhe: boolean;
+  readonly ageOk: boolean;
+}
+
+export interface ServerCtx {
+  readonly s: Shared;
+  readonly suite: Suite;
+  readonly ks: KeyScheduleContext;
+  readonly chts: Uint8Array;
+  readonly shts: Uint8Array;
+  readonly group: NamedGroupName | null;
+  readonly alpn: string | null;
+  readonly serverName: string | null;
+  readonly earlyAccepted: boolean;
+  readonly resumed: boolean;
+  readonly helloRetry: boolean;
+  readonly scheme: SignatureSchemeName | null;
+  master: MasterSecret | null;
+  /** Schemes of our CertificateRequest, when one was sent. */
+  requested: number[] | null;
+}

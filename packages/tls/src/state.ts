@@ -1,0 +1,24 @@
+/** Handshake states and asynchronous steps (a remote signer, a certificate verifier). */
+import type { RawHandshake } from './messages/handshake.js';
+
+/** A handshake state: named for what it expects, it handles one message and yields the next state. */
+export interface State {
+  readonly name: string;
+  handle(m: RawHandshake): Step;
+}
+
+/** An asynchronous step (certificate verification, a remote signer): the continuation runs when it settles. */
+export class Wait {
+  constructor(
+    readonly name: string,
+    readonly promise: Promise<() => Step>,
+  ) {}
+}
+
+export type Step = State | Wait;
+
+/** Runs `then` on the value, synchronously when it is not a promise. */
+export function after<T>(name: string, value: T | Promise<T>, then: (v: T) => Step): Step {
+  if (value instanceof Promise) return new Wait(name, value.then((v) => () => then(v)));
+  return then(value);
+}
