@@ -4,8 +4,8 @@
  * - EC keys on P-256/384/521 with named curves (RFC 5480 §2; SEC1 ECPrivateKey, RFC 5915 §3),
  * - Ed25519 / Ed448 (RFC 8410 §4, §7),
  * - RSA: rsaEncryption with NULL parameters, RSAPublicKey / RSAPrivateKey (RFC 8017 App. A.1),
- *   and id-RSASSA-PSS keys (RFC 4055 §3.1), read as plain `rsa` keys; their parameters must be
- *   well formed but are not enforced at this layer.
+ *   and id-RSASSA-PSS keys (RFC 4055 §3.1), read as `rsa` keys marked `pss` with the hash their
+ *   parameters bind them to; the encoders write them back as id-RSASSA-PSS.
  * DER is parsed strictly (see der.ts). Malformed structure → CryptoError INVALID_KEY_ENCODING;
  * an algorithm or curve we do not implement → UNSUPPORTED_ALGORITHM; an EC point off the curve →
  * INVALID_PUBLIC_KEY; a private scalar out of range → INVALID_PRIVATE_KEY. Not supported: explicit
@@ -26,7 +26,7 @@ import {
 import { assertEcScalar, decodeEcPoint, ecCurve } from './ecdsa.js';
 import { ed25519IsValidPoint, ed448IsValidPoint } from './eddsa.js';
 import { CryptoError } from './errors.js';
-import type { EcCurve, PrivateKey, PublicKey, RsaPrivateKey } from './types.js';
+import type { EcCurve, HashName, PrivateKey, PublicKey, RsaPrivateKey, RsaPssKeyParams } from './types.js';
 
 const OID = {
   ecPublicKey: '1.2.840.10045.2.1', // RFC 5480 §2.1.1
@@ -34,7 +34,15 @@ const OID = {
   rsassaPss: '1.2.840.113549.1.1.10', // RFC 4055 §3.1
   ed25519: '1.3.101.112', // RFC 8410 §3
   ed448: '1.3.101.113',
+  mgf1: '1.2.840.113549.1.1.8', // RFC 8017 App. B.2.1
 } as const;
+
+// RFC 8017 App. A.2.4 hash algorithm identifiers.
+const HASH_OID: Readonly<Record<string, HashName>> = {
+  '2.16.840.1.101.3.4.2.1': 'SHA-256',
+  '2.16.840.1.101.3.4.2.2': 'SHA-384',
+  '2.16.840.1.101.3.4.2.3': 'SHA-512',
+};
 
 // RFC 5480 §2.1.1.1 named curves.
 const CURVE_OID: Readonly<Record<EcCurve, string>> = {
@@ -83,42 +91,56 @@ function nullParams(params: DerReader): void {
   params.finish('rsaEncryption AlgorithmIdentifier');
 }
 
-/** AlgorithmIdentifier with optional parameters, structure only. */
-function skipAlgorithm(r: DerReader): void {
-  const { params } = readAlgorithm(r);
-  if (!params.done) params.readElement();
-  params.finish('AlgorithmIdentifier');
-}
-
 /**
  * RSASSA-PSS-params (RFC 4055 §3.1), absent or a SEQUENCE of the optional [0] hashAlgorithm,
- * [1] maskGenAlgorithm, [2] saltLength, [3] trailerField in that order. Checked for form only:
- * TLS fixes the parameters by SignatureScheme (RFC 8446 §4.2.3).
+ * [1] maskGenAlgorithm, [2] saltLength, [3] trailerField in that order. Checked for form, and read
+ * into the hash the key is bound to (RFC 4055 §3.1: a key with parameters signs with them only).
  */
-function pssParams(params: DerReader): void {
-  if (params.done) return;
+function pssParams(params: DerReader): RsaPssKeyParams {
+  if (params.done) return { hash: null };
   const seq = params.sequence();
   params.finish('RSASSA-PSS-params');
-  const hash = seq.optionalExplicit(0);
-  if (hash !== undefined) {
-    skipAlgorithm(hash);
-    hash.finish('hashAlgorithm');
+  // RFC 4055 §3.1: absent fields take the defaults SHA-1, MGF1 with SHA-1, salt 20, trailer 1.
+  let hash: HashName | 'other' = 'other';
+  let mgfHash: HashName | 'other' = 'other';
+  const hashField = seq.optionalExplicit(0);
+  if (hashField !== undefined) {
+    hash = hashOfAlgorithm(hashField);
+    hashField.finish('hashAlgorithm');
   }
   const mgf = seq.optionalExplicit(1);
   if (mgf !== undefined) {
-    const { params: mgfParams } = readAlgorithm(mgf);
+    const { oid, params: mgfParams } = readAlgorithm(mgf);
     mgf.finish('maskGenAlgorithm');
-    if (!mgfParams.done) skipAlgorithm(mgfParams);
+    if (!mgfParams.done) mgfHash = hashOfAlgorithm(mgfParams);
     mgfParams.finish('maskGenAlgorithm parameters');
+    if (oid !== OID.mgf1) mgfHash = 'other';
   }
-  for (const n of [2, 3]) {
-    const field = seq.optionalExplicit(n);
-    if (field !== undefined) {
-      field.unsignedInteger();
-      field.finish('RSASSA-PSS-params integer');
-    }
+  let saltLength = 20n;
+  const salt = seq.optionalExplicit(2);
+  if (salt !== undefined) {
+    saltLength = salt.unsignedInteger();
+    salt.finish('RSASSA-PSS-params integer');
+  }
+  const trailer = seq.optionalExplicit(3);
+  if (trailer !== undefined) {
+    trailer.unsignedInteger();
+    trailer.finish('RSASSA-PSS-params integer');
   }
   seq.finish('RSASSA-PSS-params');
+  // TLS signs with salt = hash length and MGF1 over the same hash (RFC 8446 §4.2.3).
+  if (hash === 'other' || mgfHash !== hash || saltLength > BigInt(HASH_LENGTH[hash])) return { hash: 'other' };
+  return { hash };
+}
+
+const HASH_LENGTH: Readonly<Record<HashName, number>> = { 'SHA-256': 32, 'SHA-384': 48, 'SHA-512': 64 };
+
+/** A hash AlgorithmIdentifier (parameters absent or NULL) as a HashName, or 'other'. */
+function hashOfAlgorithm(r: DerReader): HashName | 'other' {
+  const { oid, params } = readAlgorithm(r);
+  if (!params.done) params.readElement();
+  params.finish('AlgorithmIdentifier');
+  return HASH_OID[oid] ?? 'other';
 }
 
 function positive(r: DerReader, what: string): bigint {
@@ -128,7 +150,7 @@ function positive(r: DerReader, what: string): bigint {
 }
 
 /** RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 §A.1.1). */
-function readRsaPublicKey(bytes: Uint8Array): PublicKey {
+function readRsaPublicKey(bytes: Uint8Array): Extract<PublicKey, { kind: 'rsa' }> {
   const outer = DerReader.over(bytes);
   const seq = outer.sequence();
   outer.finish('RSAPublicKey');
@@ -161,6 +183,10 @@ function readRsaPrivateKey(bytes: Uint8Array): RsaPrivateKey {
   return key;
 }
 
+/**
+ * Reads a SubjectPublicKeyInfo. An id-RSASSA-PSS key is marked `pss` (its hash restriction, see
+ * `RsaPssKeyParams`), so TLS keeps it to rsa_pss_pss_* (RFC 8446 §4.2.3).
+ */
 export function parseSpki(der: Uint8Array): PublicKey {
   assertDer(der);
   // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
@@ -189,9 +215,10 @@ export function parseSpki(der: Uint8Array): PublicKey {
     case OID.rsaEncryption:
       nullParams(params);
       return readRsaPublicKey(key);
-    case OID.rsassaPss:
-      pssParams(params);
-      return readRsaPublicKey(key);
+    case OID.rsassaPss: {
+      const pss = pssParams(params);
+      return { ...readRsaPublicKey(key), pss };
+    }
     default:
       throw new CryptoError('UNSUPPORTED_ALGORITHM', `unsupported public key algorithm ${oid}`);
   }
@@ -263,9 +290,10 @@ export function parsePkcs8(der: Uint8Array): PrivateKey {
     case OID.rsaEncryption:
       nullParams(params);
       return readRsaPrivateKey(privateKey);
-    case OID.rsassaPss:
-      pssParams(params);
-      return readRsaPrivateKey(privateKey);
+    case OID.rsassaPss: {
+      const pss = pssParams(params);
+      return { ...readRsaPrivateKey(privateKey), pss };
+    }
     default:
       throw new CryptoError('UNSUPPORTED_ALGORITHM', `unsupported private key algorithm ${oid}`);
   }
@@ -287,7 +315,25 @@ function assertPositive(value: unknown, argument: string): asserts value is bigi
 }
 
 const ecAlgorithm = (curve: EcCurve): Uint8Array => derSequence(derOid(OID.ecPublicKey), derOid(CURVE_OID[curve]));
-const rsaAlgorithm = (): Uint8Array => derSequence(derOid(OID.rsaEncryption), derNull());
+const HASH_OID_OF: Readonly<Record<HashName, string>> = Object.fromEntries(Object.entries(HASH_OID).map(([oid, name]) => [name, oid])) as Record<HashName, string>;
+
+/**
+ * rsaEncryption, or id-RSASSA-PSS for a key marked `pss`: without parameters when it may use any
+ * hash, else with the parameters TLS needs (hash, MGF1 over the same hash, salt = hash length;
+ * RFC 4055 §3.1, RFC 8446 §4.2.3). A key bound to parameters TLS cannot use has lost them in parsing.
+ */
+function rsaAlgorithm(pss: RsaPssKeyParams | undefined): Uint8Array {
+  if (pss === undefined) return derSequence(derOid(OID.rsaEncryption), derNull());
+  if (pss.hash === null) return derSequence(derOid(OID.rsassaPss));
+  if (pss.hash === 'other') throw new RangeError('key.pss binds the key to parameters that cannot be re-encoded');
+  const hashAlg = derSequence(derOid(HASH_OID_OF[pss.hash]), derNull());
+  const params = derSequence(
+    derExplicit(0, hashAlg),
+    derExplicit(1, derSequence(derOid(OID.mgf1), hashAlg)),
+    derExplicit(2, derInteger(BigInt(HASH_LENGTH[pss.hash]))),
+  );
+  return derSequence(derOid(OID.rsassaPss), params);
+}
 const rsaPublicKey = (n: bigint, e: bigint): Uint8Array => derSequence(derInteger(n), derInteger(e));
 
 export function encodeSpki(key: PublicKey): Uint8Array {
@@ -308,7 +354,7 @@ export function encodeSpki(key: PublicKey): Uint8Array {
     case 'rsa':
       assertPositive(key.n, 'key.n');
       assertPositive(key.e, 'key.e');
-      return derSequence(rsaAlgorithm(), derBitString(rsaPublicKey(key.n, key.e)));
+      return derSequence(rsaAlgorithm(key.pss), derBitString(rsaPublicKey(key.n, key.e)));
     default:
       throw new TypeError(`key.kind is not supported: ${String((key as { kind: unknown }).kind)}`);
   }
@@ -337,7 +383,7 @@ export function encodePkcs8(key: PrivateKey): Uint8Array {
       const fields = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
       for (const f of fields) assertPositive(key[f], `key.${f}`);
       const rsaPrivateKey = derSequence(derInteger(0n), ...fields.map((f) => derInteger(key[f])));
-      return derSequence(version, rsaAlgorithm(), derOctetString(rsaPrivateKey));
+      return derSequence(version, rsaAlgorithm(key.pss), derOctetString(rsaPrivateKey));
     }
     default:
       throw new TypeError(`key.kind is not supported: ${String((key as { kind: unknown }).kind)}`);

@@ -98,10 +98,23 @@ export type PublicKey =
   | { readonly kind: 'ec'; readonly curve: EcCurve; /** SEC1 point, uncompressed */ readonly point: Uint8Array }
   | { readonly kind: 'ed25519'; readonly key: Uint8Array }
   | { readonly kind: 'ed448'; readonly key: Uint8Array }
-  | { readonly kind: 'rsa'; readonly n: bigint; readonly e: bigint };
+  | { readonly kind: 'rsa'; readonly n: bigint; readonly e: bigint; readonly pss?: RsaPssKeyParams };
+
+/**
+ * Present on a key whose SubjectPublicKeyInfo / PKCS#8 algorithm is id-RSASSA-PSS (RFC 4055 §3.1):
+ * such a key signs with RSASSA-PSS only (TLS: rsa_pss_pss_*, RFC 8446 §4.2.3). `hash` is the hash
+ * the key's parameters bind it to, null when there are no parameters (any hash), and 'other' when
+ * they bind it to something TLS cannot use (SHA-1 — the default of present parameters —, an MGF1
+ * hash that differs, or a minimum salt longer than the hash).
+ */
+export interface RsaPssKeyParams {
+  readonly hash: HashName | 'other' | null;
+}
 
 export interface RsaPrivateKey {
   readonly kind: 'rsa';
+  /** Set for id-RSASSA-PSS keys (see `RsaPssKeyParams`). */
+  readonly pss?: RsaPssKeyParams;
   readonly n: bigint;
   readonly e: bigint;
   readonly d: bigint;

@@ -274,7 +274,7 @@ describe('SPKI / PKCS#8 against node:crypto', () => {
     }
   });
 
-  it('id-RSASSA-PSS keys (RFC 4055) parse as RSA keys, with and without parameters', () => {
+  it('id-RSASSA-PSS keys (RFC 4055) parse as PSS-marked RSA keys and re-encode as node reads them', () => {
     const variants = [
       nodeCrypto.generateKeyPairSync('rsa-pss', { modulusLength: 1024 }),
       nodeCrypto.generateKeyPairSync('rsa-pss', { modulusLength: 1024, hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256' }),
@@ -286,9 +286,16 @@ describe('SPKI / PKCS#8 against node:crypto', () => {
       expect([priv.n, priv.e]).toEqual([pub.n, pub.e]);
       expect(priv.p * priv.q).toBe(priv.n);
       expect(pair.publicKey.asymmetricKeyDetails?.publicExponent).toBe(pub.e);
-      // Re-encoded as rsaEncryption, OpenSSL reads the same modulus.
-      const asRsa = importSpki(encodeSpki(pub)).export({ format: 'jwk' });
-      expect(BigInt(`0x${toHex(new Uint8Array(Buffer.from(asRsa.n ?? '', 'base64url')))}`)).toBe(pub.n);
+      const restricted = pair.publicKey.asymmetricKeyDetails?.hashAlgorithm;
+      expect(pub.pss).toEqual({ hash: restricted === 'sha256' ? 'SHA-256' : null });
+      expect(priv.pss).toEqual(pub.pss);
+      // Re-encoded, OpenSSL reads an RSA-PSS key with the same modulus and restriction.
+      const back = importSpki(encodeSpki(pub));
+      expect(back.asymmetricKeyType).toBe('rsa-pss');
+      expect(back.asymmetricKeyDetails?.hashAlgorithm).toBe(restricted);
+      const jwk = importSpki(encodeSpki({ kind: 'rsa', n: pub.n, e: pub.e })).export({ format: 'jwk' });
+      expect(BigInt(`0x${toHex(new Uint8Array(Buffer.from(jwk.n ?? '', 'base64url')))}`)).toBe(pub.n);
+      expect(nodeCrypto.createPrivateKey({ key: Buffer.from(encodePkcs8(priv)), format: 'der', type: 'pkcs8' }).asymmetricKeyType).toBe('rsa-pss');
     }
   });
 });

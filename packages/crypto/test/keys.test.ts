@@ -223,9 +223,11 @@ describe('valid encodings (the starting points of the table)', () => {
 
   it('accepts the optional parts: PSS parameters, PKCS#8 v2 with a public key and attributes, ECPrivateKey [0]', () => {
     const pss = spki(seq(oid(OID.rsassaPss), seq(pssHash, pssMgf, derExplicit(2, int(32)), derExplicit(3, int(1)))), rsaPublicKey());
-    expect(parseSpki(pss)).toEqual({ kind: 'rsa', n: 3233n, e: 17n });
-    expect(parseSpki(spki(seq(oid(OID.rsassaPss)), rsaPublicKey()))).toEqual({ kind: 'rsa', n: 3233n, e: 17n });
-    expect(parseSpki(spki(seq(oid(OID.rsassaPss), seq()), rsaPublicKey()))).toEqual({ kind: 'rsa', n: 3233n, e: 17n });
+    // id-RSASSA-PSS keys are marked with the hash their parameters bind them to (RFC 4055 §3.1):
+    // SHA-256 here; none without parameters; SHA-1 (unusable in TLS) when the defaults apply.
+    expect(parseSpki(pss)).toEqual({ kind: 'rsa', n: 3233n, e: 17n, pss: { hash: 'SHA-256' } });
+    expect(parseSpki(spki(seq(oid(OID.rsassaPss)), rsaPublicKey()))).toEqual({ kind: 'rsa', n: 3233n, e: 17n, pss: { hash: null } });
+    expect(parseSpki(spki(seq(oid(OID.rsassaPss), seq()), rsaPublicKey()))).toEqual({ kind: 'rsa', n: 3233n, e: 17n, pss: { hash: 'other' } });
     const v2 = pkcs8(seq(oid(OID.ed25519)), octets(ED25519_SEED), int(1), derElement(0xa0, seq(oid('1.2.3'))), derElement(0x81, cat(Uint8Array.of(0), ED25519_PUBLIC)));
     expect(parsePkcs8(v2)).toEqual({ kind: 'ed25519', seed: ED25519_SEED });
     expect(parsePkcs8(pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(0, oid(OID.p256)))))).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D });

@@ -8,9 +8,13 @@ import type { Extension } from './messages/extensions.js';
 import type { PaddingPolicy } from './record/fragmenter.js';
 import { signerFromPrivateKey, type Signer } from './signer.js';
 import { ALL_CIPHER_SUITES, type CipherSuiteName } from './suites.js';
-import type { ClientTicketStore, TicketSealer } from './tickets.js';
+import { MAX_TICKET_LIFETIME, type ClientTicketStore, type TicketSealer } from './tickets.js';
+import { checkExternalPsk, type ExternalPsk, type ExternalPskSelector } from './psk.js';
+import { createStrikeRegister, type AntiReplay } from './server/anti-replay.js';
+import type { ServerSessionStore } from './server/session-store.js';
 import type { CertificateVerifier } from './verifier.js';
 import { MAX_PLAINTEXT } from './constants.js';
+import type { ProtocolVariant } from './variant.js';
 
 export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'x448', 'secp384r1', 'secp521r1'];
 /**
@@ -20,6 +24,7 @@ export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1',
 export const DEFAULT_SIGNATURE_SCHEMES: readonly SignatureSchemeName[] = [
   'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512', 'ed25519', 'ed448',
   'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
+  'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
   'rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512',
 ];
 
@@ -42,6 +47,11 @@ interface CommonOptions {
   readonly recordSizeLimit?: number;
   /** Largest handshake message accepted from the peer (default 64 KiB). */
   readonly maxHandshakeMessageSize?: number;
+  /**
+   * Bytes `feed()` may buffer while an asynchronous step is pending (default 256 KiB, at least
+   * one maximal record). Past it the connection fails with `PENDING_INPUT_LIMIT`.
+   */
+  readonly maxPendingInput?: number;
   /** Records sent under one key before an automatic KeyUpdate (default: the suite's AEAD limit). */
   readonly keyUpdateAfterRecords?: number;
   /**
@@ -83,6 +93,16 @@ export interface ClientConfigOptions extends CommonOptions {
   readonly certificateSignatureSchemes?: readonly SignatureSchemeName[];
   /** Pad the ClientHello to 512 bytes when it is between 256 and 511 (RFC 7685). Default false. */
   readonly padClientHello?: boolean;
+  /**
+   * An external PSK to offer (RFC 8446 §4.2.11), instead of a ticket. The server may still answer
+   * with a certificate, which the verifier then checks.
+   */
+  readonly externalPsk?: ExternalPsk;
+  /**
+   * Offer post-handshake client authentication (RFC 8446 §4.2.6): the server may then ask for
+   * `clientCertificate` at any time after the handshake. Default false.
+   */
+  readonly postHandshakeAuth?: boolean;
 }
 
 export interface ServerCertificate {
@@ -102,13 +122,27 @@ export interface ServerConfigOptions extends CommonOptions {
   readonly clientAuth?: 'none' | 'optional' | 'required';
   /** Verifier of client certificates (required when clientAuth is not 'none'). */
   readonly clientVerifier?: CertificateVerifier;
+  /** Stateless tickets: seals the session into the ticket (`createTicketKeys` for named rotating keys). */
   readonly ticketSealer?: TicketSealer;
-  /** Tickets sent after each full handshake (default 1 when a sealer is set). */
+  /** Stateful tickets: the ticket is an id into this store (exclusive with `ticketSealer`). */
+  readonly sessionStore?: ServerSessionStore;
+  /** Tickets sent after each full handshake (default 1 when a sealer or store is set). */
   readonly ticketsPerHandshake?: number;
+  /** Tickets sent after a resumed handshake (default: `ticketsPerHandshake`). */
+  readonly ticketsAfterResumption?: number;
   /** Seconds, at most 604800 (RFC 8446 §4.6.1). Default 7200. */
   readonly ticketLifetime?: number;
   /** 0 disables 0-RTT (default). */
   readonly maxEarlyDataSize?: number;
+  /**
+   * 0-RTT anti-replay for stateless tickets (RFC 8446 §8.2): share one strike register between the
+   * servers that share ticket keys. Default, when 0-RTT is on with a sealer: a register private to
+   * this config (window: twice `earlyDataAgeTolerance`). A session store needs none: 0-RTT takes
+   * the ticket out of the store (single use).
+   */
+  readonly antiReplay?: AntiReplay;
+  /** External PSKs by identity (RFC 8446 §4.2.11); psk_ke and psk_dhe_ke as the client offers. */
+  readonly externalPsks?: ExternalPskSelector;
   /**
    * Makes the cookie of a HelloRetryRequest from Hash(ClientHello1) (RFC 8446 §4.2.2); the second
    * ClientHello must echo it exactly. Without it, HelloRetryRequests carry no cookie.
@@ -124,8 +158,12 @@ export interface ServerConfigOptions extends CommonOptions {
   readonly earlyDataAgeTolerance?: number;
 }
 
-export interface ClientConfig extends Required<Omit<ClientConfigOptions, 'serverName' | 'clientCertificate' | 'ticketStore' | 'certificateSignatureSchemes' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog'>> {
+export interface ClientConfig extends Required<Omit<ClientConfigOptions, 'serverName' | 'clientCertificate' | 'ticketStore' | 'certificateSignatureSchemes' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog' | 'externalPsk' | 'maxPendingInput'>> {
   readonly keyLog: KeyLog | undefined;
+  readonly externalPsk: ExternalPsk | undefined;
+  readonly maxPendingInput: number;
+  /** Set by @puretls/dtls on a copy of the config; absent means TLS 1.3. */
+  readonly variant?: ProtocolVariant;
   readonly serverName: string | undefined;
   readonly ticketStore: ClientTicketStore | undefined;
   readonly certificateSignatureSchemes: readonly SignatureSchemeName[] | undefined;
@@ -144,8 +182,14 @@ export interface ResolvedServerCertificate {
   readonly chainSchemes: readonly SignatureSchemeName[];
 }
 
-export interface ServerConfig extends Required<Omit<ServerConfigOptions, 'certificates' | 'clientVerifier' | 'ticketSealer' | 'helloRetryCookie' | 'statelessRetry' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog'>> {
+export interface ServerConfig extends Required<Omit<ServerConfigOptions, 'certificates' | 'clientVerifier' | 'ticketSealer' | 'helloRetryCookie' | 'statelessRetry' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog' | 'sessionStore' | 'antiReplay' | 'externalPsks' | 'maxPendingInput'>> {
   readonly keyLog: KeyLog | undefined;
+  readonly sessionStore: ServerSessionStore | undefined;
+  readonly antiReplay: AntiReplay | undefined;
+  readonly externalPsks: ExternalPskSelector | undefined;
+  readonly maxPendingInput: number;
+  /** Set by @puretls/dtls on a copy of the config; absent means TLS 1.3. */
+  readonly variant?: ProtocolVariant;
   readonly certificates: readonly ResolvedServerCertificate[];
   readonly clientVerifier: CertificateVerifier | undefined;
   readonly ticketSealer: TicketSealer | undefined;
@@ -174,8 +218,6 @@ function common(o: CommonOptions) {
   for (const g of groups) if (!DEFAULT_GROUPS.includes(g)) throw new TypeError(`options.groups: unknown group ${String(g)}`);
   const signatureSchemes = nonEmptyList(o.signatureSchemes, DEFAULT_SIGNATURE_SCHEMES, 'options.signatureSchemes');
   for (const s of signatureSchemes) {
-    // The verifier hands back a bare RSA key: RSASSA-PSS (pss_pss) keys cannot be told apart from
-    // rsaEncryption ones, so those schemes are refused rather than half supported.
     if (!DEFAULT_SIGNATURE_SCHEMES.includes(s)) throw new TypeError(`options.signatureSchemes: ${String(s)} is not supported`);
   }
   const alpnProtocols = Object.freeze([...(o.alpnProtocols ?? [])]);
@@ -185,6 +227,8 @@ function common(o: CommonOptions) {
   }
   const maxHandshakeMessageSize = o.maxHandshakeMessageSize ?? 65536;
   if (!Number.isInteger(maxHandshakeMessageSize) || maxHandshakeMessageSize < 1024) throw new RangeError('options.maxHandshakeMessageSize must be an integer >= 1024');
+  const maxPendingInput = o.maxPendingInput ?? 262144;
+  if (!Number.isInteger(maxPendingInput) || maxPendingInput < 5 + MAX_PLAINTEXT + 256) throw new RangeError('options.maxPendingInput must be an integer >= 16645 (one maximal record)');
   if (o.keyUpdateAfterRecords !== undefined && (!Number.isInteger(o.keyUpdateAfterRecords) || o.keyUpdateAfterRecords < 1)) {
     throw new RangeError('options.keyUpdateAfterRecords must be a positive integer');
   }
@@ -199,6 +243,7 @@ function common(o: CommonOptions) {
     padding: o.padding,
     recordSizeLimit: o.recordSizeLimit,
     maxHandshakeMessageSize,
+    maxPendingInput,
     keyUpdateAfterRecords: o.keyUpdateAfterRecords,
     extensionHook: o.extensionHook,
     keyLog: o.keyLog,
@@ -254,9 +299,20 @@ export function clientConfig(o: ClientConfigOptions): ClientConfig {
     compatibilityMode: o.compatibilityMode ?? false,
     allowPskOnlyResumption: o.allowPskOnlyResumption ?? false,
     padClientHello: o.padClientHello ?? false,
+    externalPsk: o.externalPsk === undefined ? undefined : clientPsk(o.externalPsk, c.cipherSuites),
+    postHandshakeAuth: o.postHandshakeAuth ?? false,
     ticketStore: ticketStore(o.ticketStore),
     certificateSignatureSchemes: certificateSchemes(o.certificateSignatureSchemes),
   });
+}
+
+function clientPsk(p: ExternalPsk, suites: readonly CipherSuiteName[]): ExternalPsk {
+  const psk = checkExternalPsk(p, 'options.externalPsk');
+  // RFC 8446 §4.2.11: the PSK can only be used with a suite of its hash.
+  if (!suites.some((s) => (s.endsWith('SHA384') ? 'SHA-384' : 'SHA-256') === psk.hash)) {
+    throw new TypeError(`options.externalPsk: no enabled cipher suite uses ${psk.hash}`);
+  }
+  return psk;
 }
 
 function statelessRetry(o: ServerConfigOptions): ServerConfig['statelessRetry'] {
@@ -288,20 +344,46 @@ export function serverConfig(o: ServerConfigOptions): ServerConfig {
     throw new TypeError('options.clientVerifier is required when options.clientAuth is not none');
   }
   const ticketLifetime = o.ticketLifetime ?? 7200;
-  if (!Number.isInteger(ticketLifetime) || ticketLifetime < 0 || ticketLifetime > 604800) throw new RangeError('options.ticketLifetime must be 0..604800 seconds');
+  if (!Number.isInteger(ticketLifetime) || ticketLifetime < 0 || ticketLifetime > MAX_TICKET_LIFETIME) throw new RangeError('options.ticketLifetime must be 0..604800 seconds');
   const maxEarlyDataSize = o.maxEarlyDataSize ?? 0;
   if (!Number.isInteger(maxEarlyDataSize) || maxEarlyDataSize < 0 || maxEarlyDataSize > 0xffffffff) throw new RangeError('options.maxEarlyDataSize must be a uint32');
+  if (o.ticketSealer !== undefined && (o.ticketSealer === null || typeof o.ticketSealer.seal !== 'function' || typeof o.ticketSealer.open !== 'function')) {
+    throw new TypeError('options.ticketSealer must have seal() and open()');
+  }
+  const store = o.sessionStore;
+  if (store !== undefined && (store === null || typeof store.put !== 'function' || typeof store.get !== 'function' || typeof store.take !== 'function')) {
+    throw new TypeError('options.sessionStore must have put(), get() and take()');
+  }
+  if (store !== undefined && o.ticketSealer !== undefined) throw new TypeError('options.ticketSealer and options.sessionStore are exclusive');
+  if (o.externalPsks !== undefined && typeof o.externalPsks !== 'function') throw new TypeError('options.externalPsks must be a function (identity) => ExternalPsk | undefined');
+  const earlyDataAgeTolerance = o.earlyDataAgeTolerance ?? 10000;
+  if (!Number.isInteger(earlyDataAgeTolerance) || earlyDataAgeTolerance < 0) throw new RangeError('options.earlyDataAgeTolerance must be a non-negative integer (ms)');
+  let antiReplay = o.antiReplay;
+  if (antiReplay !== undefined && (antiReplay === null || typeof antiReplay.check !== 'function')) throw new TypeError('options.antiReplay must have check()');
+  // Safe by default: stateless 0-RTT always runs behind a strike register.
+  if (antiReplay === undefined && maxEarlyDataSize > 0 && o.ticketSealer !== undefined) {
+    antiReplay = createStrikeRegister({ window: Math.max(1, 2 * earlyDataAgeTolerance) });
+  }
+  const perHandshake = o.ticketsPerHandshake ?? (o.ticketSealer !== undefined || store !== undefined ? 1 : 0);
+  const afterResumption = o.ticketsAfterResumption ?? perHandshake;
+  for (const [n, v] of [['ticketsPerHandshake', perHandshake], ['ticketsAfterResumption', afterResumption]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 255) throw new RangeError(`options.${n} must be an integer in 0..255`);
+  }
   return Object.freeze({
     ...c,
     certificates,
     clientAuth,
     clientVerifier: o.clientVerifier,
     ticketSealer: o.ticketSealer,
+    sessionStore: store,
+    antiReplay,
+    externalPsks: o.externalPsks,
     helloRetryCookie: o.helloRetryCookie,
     statelessRetry: statelessRetry(o),
-    ticketsPerHandshake: o.ticketsPerHandshake ?? (o.ticketSealer ? 1 : 0),
+    ticketsPerHandshake: perHandshake,
+    ticketsAfterResumption: afterResumption,
     ticketLifetime,
     maxEarlyDataSize,
-    earlyDataAgeTolerance: o.earlyDataAgeTolerance ?? 10000,
+    earlyDataAgeTolerance,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The sans-IO connection core shared by client and server: record input (deframing, decryption,
  * change_cipher_spec tolerance, alerts, handshake reassembly bounded by a limit), record output
- * (coalescing of handshake messages per key, fragmentation, padding, automatic KeyUpdate), events,
+ * (`record/output.ts`, plus the automatic KeyUpdate), events,
  * asynchronous steps as a waiting state, and sticky failure with the alert queued.
  *
  * The handshake logic lives in `client/` and `server/` as states named for what they expect.
@@ -10,11 +10,13 @@ import type { CryptoProvider, KeyPair, NamedGroupName } from '@puretls/crypto';
 import { AlertDescription, AlertLevel, alertName, ContentType, MAX_PLAINTEXT, type AlertDescriptionName } from './constants.js';
 import { TlsError, fail, toTlsError } from './errors.js';
 import type { TlsEvent } from './events.js';
-import { encodeHandshake, parseHandshake, type HandshakeMessage, type RawHandshake } from './messages/handshake.js';
+import { encodeHandshake, type HandshakeMessage, type RawHandshake } from './messages/handshake.js';
+import { HandshakeReassembler } from './record/handshake-reassembly.js';
 import { Wait, type State, type Step } from './state.js';
 import { RecordDeframer, type RawRecord } from './record/deframer.js';
-import { fragment, type PaddingPolicy } from './record/fragmenter.js';
-import { RecordOpener, RecordSealer, plaintextRecord } from './record/protection.js';
+import type { PaddingPolicy } from './record/fragmenter.js';
+import { RecordOutput } from './record/output.js';
+import { RecordOpener, RecordSealer } from './record/protection.js';
 import type { CipherSuite } from './suites.js';
 import type { KeyScheduleContext } from './key-schedule/secrets.js';
 import { exportKeyingMaterial, nextTrafficSecret } from './key-schedule/secrets.js';
@@ -25,6 +27,8 @@ export interface CommonSettings {
   readonly now: () => number;
   readonly padding: PaddingPolicy | undefined;
   readonly maxHandshakeMessageSize: number;
+  /** Optional so configs made before this limit existed keep working (default 256 KiB). */
+  readonly maxPendingInput?: number;
   readonly keyUpdateAfterRecords: number | undefined;
   readonly keyPair: ((group: NamedGroupName) => KeyPair) | undefined;
   readonly keyLog: ((label: string, clientRandom: Uint8Array, secret: Uint8Array) => void) | undefined;
@@ -39,17 +43,20 @@ interface TrafficState {
   readonly exporterMasterSecret: Uint8Array;
 }
 
-const EMPTY = new Uint8Array(0);
+/** Caller checks of the exporters (RFC 8446 §7.5): a local misuse throws. */
+function checkExporterArgs(label: unknown, context: unknown, length: number): void {
+  if (typeof label !== 'string') throw new TypeError('label must be a string');
+  if (!(context instanceof Uint8Array)) throw new TypeError('context must be a Uint8Array');
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError('length must be 0..65535');
+}
 
 export abstract class Connection {
   protected readonly settings: CommonSettings;
   #deframer = new RecordDeframer();
   #reader: RecordOpener | null = null;
-  #writer: RecordSealer | null = null;
-  #out: Uint8Array[] = [];
+  readonly #output: RecordOutput;
   #events: TlsEvent[] = [];
-  #hsIn: Uint8Array = EMPTY;
-  #hsOut: Uint8Array[] = [];
+  readonly #handshakeIn: HandshakeReassembler;
   #state: State | null = null;
   #waitingFor: string | null = null;
   #pending: Promise<void> | null = null;
@@ -59,8 +66,6 @@ export abstract class Connection {
   #appOutQueue: Uint8Array[] = [];
   #traffic: TrafficState | null = null;
   #earlyExporter: { ks: KeyScheduleContext; secret: Uint8Array } | null = null;
-  #maxFragment = MAX_PLAINTEXT;
-  #recordVersion = 0x0303;
   #keyUpdatePending = false;
   /** Whether any protected record was opened: before that, the peer may still send a cleartext alert. */
   #openedAny = false;
@@ -75,6 +80,8 @@ export abstract class Connection {
 
   protected constructor(settings: CommonSettings) {
     this.settings = settings;
+    this.#output = new RecordOutput(settings.padding);
+    this.#handshakeIn = new HandshakeReassembler(settings.maxHandshakeMessageSize);
   }
 
   // ---- public API --------------------------------------------------------------------------------
@@ -108,6 +115,13 @@ export abstract class Connection {
     if (this.#error !== null || this.#readClosed) return;
     try {
       this.#deframer.push(bytes);
+      // While an asynchronous step is pending nothing is consumed: bound what a peer can pile up.
+      // internal_error, because this is a local resource limit (RFC 8446 §6.2: "unrelated to the
+      // peer or the correctness of the protocol"), not proof the peer broke the protocol.
+      const limit = this.settings.maxPendingInput ?? 262144;
+      if (this.#pending !== null && this.#deframer.buffered > limit) {
+        fail('PENDING_INPUT_LIMIT', 'internal_error', `more than ${limit} bytes fed while waiting for ${this.#waitingFor ?? 'an asynchronous step'}`);
+      }
     } catch (e) {
       this.#fail(toTlsError(e));
       return;
@@ -117,19 +131,7 @@ export abstract class Connection {
 
   /** The next bytes to send to the peer, or null. */
   pull(): Uint8Array | null {
-    if (this.#out.length === 0) return null;
-    const chunks = this.#out;
-    this.#out = [];
-    if (chunks.length === 1) return chunks[0] as Uint8Array;
-    let n = 0;
-    for (const c of chunks) n += c.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return this.#output.pull();
   }
 
   /** The next event, or null. */
@@ -172,9 +174,7 @@ export abstract class Connection {
 
   /** TLS-Exporter (RFC 8446 §7.5), after the handshake. */
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
-    if (typeof label !== 'string') throw new TypeError('label must be a string');
-    if (!(context instanceof Uint8Array)) throw new TypeError('context must be a Uint8Array');
-    if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError('length must be 0..65535');
+    checkExporterArgs(label, context, length);
     if (this.#traffic === null) throw new Error('exportKeyingMaterial() before the handshake completed');
     const t = this.#traffic;
     return exportKeyingMaterial(t.ks, t.exporterMasterSecret, label, context, length);
@@ -186,9 +186,7 @@ export abstract class Connection {
    * may be replayed: use it only where that is acceptable.
    */
   exportEarlyKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
-    if (typeof label !== 'string') throw new TypeError('label must be a string');
-    if (!(context instanceof Uint8Array)) throw new TypeError('context must be a Uint8Array');
-    if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new RangeError('length must be 0..65535');
+    checkExporterArgs(label, context, length);
     if (this.#earlyExporter === null) throw new Error('exportEarlyKeyingMaterial() without 0-RTT on this connection');
     return exportKeyingMaterial(this.#earlyExporter.ks, this.#earlyExporter.secret, label, context, length);
   }
@@ -215,57 +213,47 @@ export abstract class Connection {
   /** Queues a handshake message under the current write key; records are cut at flushes. */
   protected sendHandshake(m: HandshakeMessage | Uint8Array): Uint8Array {
     const raw = m instanceof Uint8Array ? m : encodeHandshake(m);
-    this.#hsOut.push(raw);
+    this.#output.queueHandshake(raw);
     return raw;
   }
 
   /** Writes queued handshake messages as records under the current key (coalesced, then fragmented). */
   protected flushHandshake(): void {
-    if (this.#hsOut.length === 0) return;
-    let n = 0;
-    for (const m of this.#hsOut) n += m.length;
-    const all = new Uint8Array(n);
-    let at = 0;
-    for (const m of this.#hsOut) {
-      all.set(m, at);
-      at += m.length;
-    }
-    this.#hsOut = [];
-    for (const f of fragment(all, this.#maxFragment)) this.#sendRecord(ContentType.handshake, f);
+    this.#output.flushHandshake((type, content) => this.#sendRecord(type, content));
   }
 
   /** A legacy change_cipher_spec record (RFC 8446 §D.4). */
   protected sendChangeCipherSpec(): void {
     this.flushHandshake();
-    this.#out.push(plaintextRecord(ContentType.change_cipher_spec, Uint8Array.of(1)));
+    this.#output.plaintext(ContentType.change_cipher_spec, Uint8Array.of(1));
   }
 
   /** Record-layer version for cleartext records (0x0301 for an initial ClientHello). */
   protected setRecordVersion(v: number): void {
     this.flushHandshake();
-    this.#recordVersion = v;
+    this.#output.setRecordVersion(v);
   }
 
   protected setWriteKeys(ks: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): void {
     this.flushHandshake();
-    this.#writer = new RecordSealer(ks.provider, suite, trafficKeys(ks, suite, secret));
+    this.#output.setWriter(new RecordSealer(ks.provider, suite, trafficKeys(ks, suite, secret)));
   }
 
   /** Back to cleartext records (the second ClientHello after 0-RTT was attempted). */
   protected clearWriteKeys(): void {
     this.flushHandshake();
-    this.#writer = null;
+    this.#output.setWriter(null);
   }
 
   protected setReadKeys(ks: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): void {
     // RFC 8446 §5.1: handshake messages MUST NOT span a key change.
-    if (this.#hsIn.length !== 0) fail('HANDSHAKE_SPANS_KEY_CHANGE', 'unexpected_message', 'handshake data left over at a key change');
+    if (this.#handshakeIn.partial) fail('HANDSHAKE_SPANS_KEY_CHANGE', 'unexpected_message', 'handshake data left over at a key change');
     this.#reader = new RecordOpener(ks.provider, suite, trafficKeys(ks, suite, secret));
   }
 
   /** Limits our outgoing records to the peer's record_size_limit (RFC 8449 §4). */
   protected setPeerRecordSizeLimit(limit: number): void {
-    this.#maxFragment = Math.min(MAX_PLAINTEXT, limit - 1);
+    this.#output.setPeerRecordSizeLimit(limit);
   }
 
   /** The handshake is complete for writing: application traffic keys, exporter, queued writes. */
@@ -286,7 +274,7 @@ export abstract class Connection {
   /** Sends application data under the current write key before traffic keys exist (0-RTT). */
   protected sendEarlyApplicationData(data: Uint8Array): void {
     this.flushHandshake();
-    for (const f of fragment(data, this.#maxFragment)) this.#sendRecord(ContentType.application_data, f);
+    for (const f of this.#output.fragments(data)) this.#sendRecord(ContentType.application_data, f);
   }
 
   protected get handshakeTraffic(): TrafficState | null {
@@ -298,8 +286,11 @@ export abstract class Connection {
     this.emit({ type: 'application_data', data });
   }
 
-  /** Post-handshake messages other than KeyUpdate (NewSessionTicket for the client). */
-  protected onPostHandshake(m: RawHandshake): void {
+  /**
+   * Post-handshake messages other than KeyUpdate (NewSessionTicket, post-handshake authentication).
+   * A returned step (e.g. a `Wait` on a signer or verifier) is run like a handshake step.
+   */
+  protected onPostHandshake(m: RawHandshake): Step | void {
     fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type} after the handshake`);
   }
 
@@ -340,7 +331,7 @@ export abstract class Connection {
   #run(): void {
     this.#guard(() => {
       while (this.#pending === null && this.#error === null && !this.#readClosed) {
-        const m = this.#nextHandshakeMessage();
+        const m = this.#handshakeIn.next();
         if (m !== null) {
           this.#handleHandshake(m);
           continue;
@@ -406,7 +397,7 @@ export abstract class Connection {
       case ContentType.handshake:
         // RFC 8446 §5.1: no zero-length handshake fragments; no interleaving is possible here.
         if (content.length === 0) fail('EMPTY_HANDSHAKE_RECORD', 'unexpected_message', 'zero-length handshake record');
-        this.#appendHandshake(content);
+        this.#handshakeIn.append(content);
         return;
       case ContentType.alert:
         this.#handleAlert(content);
@@ -414,7 +405,7 @@ export abstract class Connection {
       case ContentType.application_data:
         if (!this.readApplicationData) fail('UNEXPECTED_APPLICATION_DATA', 'unexpected_message', 'application data before the handshake completed');
         // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
-        if (this.#hsIn.length !== 0) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'application data inside a fragmented handshake message');
+        if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'application data inside a fragmented handshake message');
         this.onApplicationData(content.slice());
         return;
       case ContentType.change_cipher_spec:
@@ -433,36 +424,6 @@ export abstract class Connection {
     if (s.remaining < 0) fail('TOO_MUCH_EARLY_DATA', 'unexpected_message', 'rejected early data exceeds max_early_data_size');
   }
 
-  #appendHandshake(content: Uint8Array): void {
-    if (this.#hsIn.length === 0) {
-      this.#hsIn = content.slice();
-    } else {
-      const next = new Uint8Array(this.#hsIn.length + content.length);
-      next.set(this.#hsIn);
-      next.set(content, this.#hsIn.length);
-      this.#hsIn = next;
-    }
-    if (this.#hsIn.length >= 4) {
-      const len = ((this.#hsIn[1] as number) << 16) | ((this.#hsIn[2] as number) << 8) | (this.#hsIn[3] as number);
-      if (len > this.settings.maxHandshakeMessageSize) {
-        fail('HANDSHAKE_MESSAGE_TOO_LARGE', 'illegal_parameter', `handshake message of ${len} bytes exceeds the limit ${this.settings.maxHandshakeMessageSize}`);
-      }
-    }
-  }
-
-  #nextHandshakeMessage(): RawHandshake | null {
-    const b = this.#hsIn;
-    if (b.length < 4) return null;
-    const len = ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number);
-    if (len > this.settings.maxHandshakeMessageSize) {
-      fail('HANDSHAKE_MESSAGE_TOO_LARGE', 'illegal_parameter', `handshake message of ${len} bytes exceeds the limit ${this.settings.maxHandshakeMessageSize}`);
-    }
-    if (b.length < 4 + len) return null;
-    const raw = b.slice(0, 4 + len);
-    this.#hsIn = b.length === 4 + len ? EMPTY : b.slice(4 + len);
-    return parseHandshake(raw);
-  }
-
   #handleHandshake(m: RawHandshake): void {
     if (this.handshakeComplete) {
       // Post-handshake messages (RFC 8446 §4.6).
@@ -470,7 +431,8 @@ export abstract class Connection {
         this.#receiveKeyUpdate(m.body.updateRequested);
         return;
       }
-      this.onPostHandshake(m);
+      const next = this.onPostHandshake(m);
+      if (next !== undefined) this.#advance(next);
       return;
     }
     const state = this.#state;
@@ -481,7 +443,7 @@ export abstract class Connection {
   #receiveKeyUpdate(requested: boolean): void {
     const t = this.#traffic as TrafficState;
     // RFC 8446 §4.6.3: a KeyUpdate must be the last message of its record.
-    if (this.#hsIn.length !== 0) fail('HANDSHAKE_SPANS_KEY_CHANGE', 'unexpected_message', 'data after KeyUpdate in the same record');
+    if (this.#handshakeIn.partial) fail('HANDSHAKE_SPANS_KEY_CHANGE', 'unexpected_message', 'data after KeyUpdate in the same record');
     t.readSecret = nextTrafficSecret(t.ks, t.readSecret);
     this.setReadKeys(t.ks, t.suite, t.readSecret);
     this.emit({ type: 'key_update', direction: 'read' });
@@ -501,22 +463,13 @@ export abstract class Connection {
 
   #writeApplicationData(data: Uint8Array): void {
     if (data.length === 0) return;
-    for (const f of fragment(data, this.#maxFragment)) this.#sendRecord(ContentType.application_data, f);
+    for (const f of this.#output.fragments(data)) this.#sendRecord(ContentType.application_data, f);
   }
 
   #sendRecord(type: number, content: Uint8Array): void {
-    const w = this.#writer;
-    if (w === null) {
-      this.#out.push(plaintextRecord(type, content, this.#recordVersion));
-      return;
-    }
-    let pad = 0;
-    if (this.settings.padding !== undefined) {
-      const p = this.settings.padding(type, content.length);
-      if (!Number.isInteger(p) || p < 0) throw new RangeError('padding policy must return a non-negative integer');
-      pad = Math.min(p, MAX_PLAINTEXT - content.length);
-    }
-    this.#out.push(w.seal(type, content, pad));
+    this.#output.record(type, content);
+    const w = this.#output.writer;
+    if (w === null) return;
     // RFC 9846 §5.5: update the key before the AEAD's record limit (never inside the handshake).
     const limit = this.settings.keyUpdateAfterRecords ?? w.suite.recordLimit;
     if (this.#traffic !== null && !this.#keyUpdatePending && type === ContentType.application_data && Number(w.seq) >= limit) {
@@ -527,7 +480,7 @@ export abstract class Connection {
   #handleAlert(content: Uint8Array): void {
     // RFC 8446 §6: an alert is exactly two bytes, never fragmented or coalesced.
     if (content.length !== 2) fail('BAD_ALERT', 'decode_error', `alert record of ${content.length} bytes`);
-    if (this.#hsIn.length !== 0) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'alert inside a fragmented handshake message');
+    if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'alert inside a fragmented handshake message');
     const desc = content[1] as number;
     if (desc === AlertDescription.close_notify) {
       this.#readClosed = true;
@@ -549,7 +502,7 @@ export abstract class Connection {
   #fail(err: TlsError): void {
     if (this.#error !== null) return;
     this.#error = err;
-    this.#hsOut = [];
+    this.#output.dropHandshake();
     if (!err.remote && !this.#writeClosed) {
       try {
         this.#sendAlert(err.alert, AlertLevel.fatal);

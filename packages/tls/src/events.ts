@@ -15,7 +15,10 @@ export interface HandshakeInfo {
   readonly serverName: string | null;
   /** The peer's DER chain, end-entity first (empty when resumed or none sent). */
   readonly peerCertificates: readonly Uint8Array[];
+  /** True for a PSK handshake: a resumed ticket, or an external PSK (see `externalPsk`). */
   readonly resumed: boolean;
+  /** Identity of the external PSK used, when the handshake used one (RFC 8446 §4.2.11). */
+  readonly externalPsk?: Uint8Array;
   readonly earlyDataAccepted: boolean;
   readonly helloRetry: boolean;
 }
@@ -25,8 +28,13 @@ export type TlsEvent =
   | { readonly type: 'application_data'; readonly data: Uint8Array }
   /** Server only: 0-RTT data from the client (before the handshake completes). */
   | { readonly type: 'early_data'; readonly data: Uint8Array }
-  /** Client only: the server refused the 0-RTT data; it was not delivered and must be resent if needed. */
-  | { readonly type: 'early_data_rejected' }
+  /**
+   * The 0-RTT data was refused: on the client, it was not delivered and must be resent if needed; on
+   * the server, `reason` says which check failed (`disabled`, `stale`, `replay`, `ticket_disallows`, ...).
+   */
+  | { readonly type: 'early_data_rejected'; readonly reason?: string }
+  /** Server: the client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2); empty chain if it declined. */
+  | { readonly type: 'client_certificate'; readonly peerCertificates: readonly Uint8Array[]; readonly signatureScheme: SignatureSchemeName | null }
   | { readonly type: 'session_ticket'; readonly ticket: ClientTicket }
   | { readonly type: 'key_update'; readonly direction: 'read' | 'write' }
   | { readonly type: 'peer_closed' }

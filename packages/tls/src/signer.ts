@@ -1,7 +1,8 @@
 /**
  * Signing keys for CertificateVerify: a PKCS#8 key (signed with the provider) or an external signer
  * whose `sign` may be asynchronous (a remote key, WebCrypto). Schemes follow RFC 8446 §4.2.3:
- * RSA keys sign with RSA-PSS (rsae) only, never PKCS#1 v1.5.
+ * RSA keys sign with RSA-PSS only, never PKCS#1 v1.5: rsaEncryption keys with rsa_pss_rsae_*,
+ * id-RSASSA-PSS keys with rsa_pss_pss_* (restricted to the hash of their parameters).
  */
 import { parsePkcs8, type CryptoProvider, type MaybePromise, type PrivateKey, type PublicKey, type SignatureSchemeName } from '@puretls/crypto';
 
@@ -20,17 +21,19 @@ export function schemesForKey(key: PrivateKey | PublicKey): SignatureSchemeName[
       return ['ed25519'];
     case 'ed448':
       return ['ed448'];
-    case 'rsa':
-      return ['rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512'];
+    case 'rsa': {
+      if (key.pss === undefined) return ['rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512'];
+      const all: SignatureSchemeName[] = ['rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512'];
+      const h = key.pss.hash;
+      // RFC 4055 §3.1: a key whose parameters name a hash signs with that hash only.
+      return h === null ? all : all.filter((s) => s.endsWith(h.replace('SHA-', 'sha')));
+    }
   }
 }
 
 /** Whether `scheme` may verify a CertificateVerify made with `key` (RFC 8446 §4.4.3). */
 export function schemeMatchesKey(scheme: SignatureSchemeName, key: PublicKey): boolean {
-  if (key.kind === 'rsa') {
-    // rsa_pss_pss_* need an RSASSA-PSS SPKI, which parseSpki does not produce; rsae only.
-    return scheme === 'rsa_pss_rsae_sha256' || scheme === 'rsa_pss_rsae_sha384' || scheme === 'rsa_pss_rsae_sha512';
-  }
+  // RFC 8446 §4.2.3: rsa_pss_rsae_* only with rsaEncryption keys, rsa_pss_pss_* only with RSASSA-PSS ones.
   return schemesForKey(key).includes(scheme);
 }
 

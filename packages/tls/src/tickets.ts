@@ -1,12 +1,15 @@
 /**
- * Session tickets (RFC 8446 §4.6.1): what a client keeps to resume, and the server's sealed ticket
- * state. The default sealer encrypts the state with AES-256-GCM under a server key; a ticket that
- * does not open is simply not resumed (full handshake), never an error.
+ * Session tickets (RFC 8446 §4.6.1): what a client keeps to resume (`ClientTicket`, a store keyed by
+ * server name, export/import for `-sess_out`/`-sess_in`), and what a server keeps inside a ticket
+ * (`ServerTicketState`). Sealing under named rotating keys lives in `server/ticket-keys.ts`, stateful
+ * tickets in `server/session-store.ts`.
  */
 import { Reader, Writer } from '@puretls/wire';
-import type { CryptoProvider } from '@puretls/crypto';
 import { type CipherSuiteName, CipherSuite, cipherSuiteByCode } from './suites.js';
-import { ascii, utf8 } from './bytes.js';
+import { utf8 } from './bytes.js';
+
+/** RFC 8446 §4.6.1: ticket_lifetime MUST NOT exceed seven days. */
+export const MAX_TICKET_LIFETIME = 604800;
 
 export interface ClientTicket {
   readonly ticket: Uint8Array;
@@ -22,36 +25,107 @@ export interface ClientTicket {
   readonly alpn: string | null;
 }
 
+/** Whether a ticket is still usable at `now` (ms). */
+export function ticketValid(t: ClientTicket, now: number): boolean {
+  const age = now - t.receivedAt;
+  return age >= 0 && age < Math.min(t.lifetime, MAX_TICKET_LIFETIME) * 1000;
+}
+
 /**
- * Where a client keeps tickets between connections. `take` should hand a ticket out once (RFC 8446
- * §C.4: reusing a ticket lets observers link connections).
+ * Where a client keeps tickets between connections. `take` hands out a ticket for the server (the
+ * store decides whether it may be handed out again); `now` lets it drop expired ones.
  */
 export interface ClientTicketStore {
   put(serverName: string, ticket: ClientTicket): void;
-  take(serverName: string): ClientTicket | undefined;
+  take(serverName: string, now?: number): ClientTicket | undefined;
 }
 
-/** A bounded in-memory store keeping the most recent tickets per server name. */
-export function createMemoryTicketStore(perServer = 4): ClientTicketStore {
+export interface MemoryTicketStoreOptions {
+  /** Tickets kept per server name (default 4); the oldest go first. */
+  readonly perServer?: number;
+  /**
+   * Hand a ticket out again while it is valid (default false: every ticket is used once, which
+   * RFC 8446 §C.4 recommends so connections cannot be linked). A ticket that allows 0-RTT is
+   * always used once: the server counts on it for anti-replay (RFC 8446 §8.1).
+   */
+  readonly reuse?: boolean;
+}
+
+/** A bounded in-memory store keyed by server name; expired tickets are dropped. */
+export function createMemoryTicketStore(options: number | MemoryTicketStoreOptions = {}): ClientTicketStore {
+  const o: MemoryTicketStoreOptions = typeof options === 'number' ? { perServer: options } : options;
+  const perServer = o.perServer ?? 4;
   if (!Number.isInteger(perServer) || perServer < 1) throw new RangeError('perServer must be a positive integer');
+  const reuse = o.reuse ?? false;
   const map = new Map<string, ClientTicket[]>();
   return Object.freeze({
     put(serverName: string, ticket: ClientTicket): void {
-      const list = map.get(serverName) ?? [];
+      if (typeof serverName !== 'string') throw new TypeError('serverName must be a string');
+      const list = (map.get(serverName) ?? []).filter((t) => ticketValid(t, ticket.receivedAt));
       list.push(ticket);
       while (list.length > perServer) list.shift();
       map.set(serverName, list);
     },
-    take(serverName: string): ClientTicket | undefined {
-      return map.get(serverName)?.pop();
+    take(serverName: string, now?: number): ClientTicket | undefined {
+      let list = map.get(serverName);
+      if (list === undefined) return undefined;
+      if (now !== undefined) list = list.filter((t) => ticketValid(t, now));
+      const t = list[list.length - 1];
+      if (t !== undefined && (!reuse || t.maxEarlyDataSize > 0)) list.pop();
+      if (list.length === 0) map.delete(serverName);
+      else map.set(serverName, list);
+      return t;
     },
   });
 }
 
+const SESSION_MAGIC = 0x70746c73; // "ptls"
+
+/** A ticket as bytes, to save a session and resume it in another process (`-sess_out`). Contains the PSK: keep it secret. */
+export function encodeSession(t: ClientTicket): Uint8Array {
+  const w = new Writer();
+  w.u32(SESSION_MAGIC).u8(1).vec16(t.ticket).vec8(t.psk).u16(CipherSuite[t.cipherSuite].code).u32(t.lifetime).u32(t.ageAdd);
+  w.u64(BigInt(Math.floor(t.receivedAt))).u32(t.maxEarlyDataSize);
+  w.u8(t.serverName === null ? 0 : 1).vec16(utf8(t.serverName ?? ''));
+  w.u8(t.alpn === null ? 0 : 1).vec8(utf8(t.alpn ?? ''));
+  return w.finish();
+}
+
+/** The inverse of `encodeSession` (`-sess_in`); throws TypeError on bytes that are not a session. */
+export function decodeSession(bytes: Uint8Array): ClientTicket {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
+  try {
+    const r = new Reader(bytes);
+    if (r.u32() !== SESSION_MAGIC || r.u8() !== 1) throw new Error('not a puretls session');
+    const ticket = r.vec16().slice();
+    const psk = r.vec8().slice();
+    const suite = cipherSuiteByCode(r.u16());
+    const lifetime = r.u32();
+    const ageAdd = r.u32();
+    const receivedAt = Number(r.u64());
+    const maxEarlyDataSize = r.u32();
+    const hasName = r.u8();
+    const serverName = text(r.vec16());
+    const hasAlpn = r.u8();
+    const alpn = text(r.vec8());
+    r.end();
+    if (suite === undefined || ticket.length === 0 || psk.length === 0 || lifetime > MAX_TICKET_LIFETIME) throw new Error('bad session fields');
+    return Object.freeze({
+      ticket, psk, cipherSuite: suite.name, lifetime, ageAdd, receivedAt, maxEarlyDataSize,
+      serverName: hasName === 1 ? serverName : null, alpn: hasAlpn === 1 ? alpn : null,
+    });
+  } catch (e) {
+    throw new TypeError(`bytes: not a valid encoded session (${e instanceof Error ? e.message : String(e)})`);
+  }
+}
+
+/** What a server puts inside a ticket (sealed, or kept in a session store). */
 export interface ServerTicketState {
   readonly psk: Uint8Array;
   readonly cipherSuite: CipherSuiteName;
+  /** Milliseconds, from the config clock. */
   readonly issuedAt: number;
+  /** Seconds. */
   readonly lifetime: number;
   readonly ageAdd: number;
   readonly maxEarlyDataSize: number;
@@ -61,18 +135,24 @@ export interface ServerTicketState {
 
 export interface TicketSealer {
   seal(state: ServerTicketState): Uint8Array;
-  /** null when the ticket is not ours or was tampered with. */
+  /** null when the ticket is not ours (unknown or retired key) or was tampered with. */
   open(ticket: Uint8Array): ServerTicketState | null;
 }
 
-function encodeState(s: ServerTicketState): Uint8Array {
+const decoder = new TextDecoder('utf-8', { fatal: true });
+function text(b: Uint8Array): string {
+  return decoder.decode(b);
+}
+
+export function encodeTicketState(s: ServerTicketState): Uint8Array {
   const w = new Writer();
   w.u8(1).vec8(s.psk).u16(CipherSuite[s.cipherSuite].code).u64(BigInt(Math.floor(s.issuedAt))).u32(s.lifetime).u32(s.ageAdd).u32(s.maxEarlyDataSize);
-  w.vec8(utf8(s.alpn ?? '')).vec16(utf8(s.serverName ?? ''));
+  w.u8(s.alpn === null ? 0 : 1).vec8(utf8(s.alpn ?? '')).u8(s.serverName === null ? 0 : 1).vec16(utf8(s.serverName ?? ''));
   return w.finish();
 }
 
-function decodeState(b: Uint8Array): ServerTicketState | null {
+/** null for anything that is not a well-formed state (a ticket is never an error, RFC 8446 §4.6.1). */
+export function decodeTicketState(b: Uint8Array): ServerTicketState | null {
   try {
     const r = new Reader(b);
     if (r.u8() !== 1) return null;
@@ -82,34 +162,14 @@ function decodeState(b: Uint8Array): ServerTicketState | null {
     const lifetime = r.u32();
     const ageAdd = r.u32();
     const maxEarlyDataSize = r.u32();
-    const alpn = ascii(r.vec8());
-    const serverName = ascii(r.vec16());
+    const hasAlpn = r.u8();
+    const alpn = text(r.vec8());
+    const hasName = r.u8();
+    const serverName = text(r.vec16());
     r.end();
-    if (suite === undefined) return null;
-    return { psk, cipherSuite: suite.name, issuedAt, lifetime, ageAdd, maxEarlyDataSize, alpn: alpn || null, serverName: serverName || null };
+    if (suite === undefined || lifetime > MAX_TICKET_LIFETIME) return null;
+    return { psk, cipherSuite: suite.name, issuedAt, lifetime, ageAdd, maxEarlyDataSize, alpn: hasAlpn === 1 ? alpn : null, serverName: hasName === 1 ? serverName : null };
   } catch {
     return null;
   }
-}
-
-/** AES-256-GCM ticket protection under `key` (32 bytes); rotate by making a new sealer. */
-export function createTicketSealer(provider: CryptoProvider, key: Uint8Array): TicketSealer {
-  if (!(key instanceof Uint8Array) || key.length !== 32) throw new TypeError('key must be a 32-byte Uint8Array');
-  const aead = provider.aead('AES-256-GCM').create(key.slice());
-  const aad = utf8('puretls ticket v1');
-  return Object.freeze({
-    seal(state: ServerTicketState): Uint8Array {
-      const nonce = provider.randomBytes(12);
-      const ct = aead.seal(nonce, encodeState(state), aad);
-      const out = new Uint8Array(12 + ct.length);
-      out.set(nonce);
-      out.set(ct, 12);
-      return out;
-    },
-    open(ticket: Uint8Array): ServerTicketState | null {
-      if (ticket.length < 12 + 16) return null;
-      const plain = aead.open(ticket.subarray(0, 12), ticket.subarray(12), aad);
-      return plain === null ? null : decodeState(plain);
-    },
-  });
 }

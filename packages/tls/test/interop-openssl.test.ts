@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto/noble';
+import { createCertificateVerifier } from '@puretls/x509';
 import type { NamedGroupName } from '@puretls/crypto';
 import {
   ClientConnection, ServerConnection, clientConfig, createTicketSealer, serverConfig, type CipherSuiteName, type ClientTicket, type TlsEvent,
@@ -72,6 +73,33 @@ if (!opensslAvailable) {
         expect(info(run.events).signatureScheme).toBe(scheme);
       });
     }
+    it('an id-RSASSA-PSS server key (genpkey -algorithm RSA-PSS) → rsa_pss_pss_sha256, through the X.509 verifier', async () => {
+      const cert = opensslCert('rsa-pss');
+      const s = await start(cert);
+      const verifier = createCertificateVerifier({ trustAnchors: [cert.der], provider });
+      const conn = new ClientConnection(clientConfig({ provider, now, serverName: 'localhost', verifier }));
+      const run = await runClient(conn, s.port, 'pss\n', 'ssp');
+      expect(info(run.events).signatureScheme).toBe('rsa_pss_pss_sha256');
+    });
+    for (const scheme of ['rsa_pss_pss_sha384', 'rsa_pss_pss_sha512'] as const) {
+      it(`an id-RSASSA-PSS server key with only ${scheme} offered`, async () => {
+        const cert = opensslCert('rsa-pss');
+        const s = await start(cert);
+        const conn = new ClientConnection(clientConfig({ provider, now, serverName: 'localhost', verifier: pinnedVerifier(cert), signatureSchemes: [scheme] }));
+        const run = await runClient(conn, s.port, 'pss\n', 'ssp');
+        expect(info(run.events).signatureScheme).toBe(scheme);
+      });
+    }
+    it('an id-RSASSA-PSS client certificate for s_server -Verify', async () => {
+      const cert = opensslCert('P-256');
+      const ccert = opensslCert('rsa-pss', 'client');
+      const s = await start(cert, ['-Verify', '1', '-CAfile', ccert.certPath]);
+      const conn = new ClientConnection(
+        clientConfig({ provider, now, serverName: 'localhost', verifier: pinnedVerifier(cert), clientCertificate: { chain: [ccert.der], key: ccert.pkcs8 } }),
+      );
+      await runClient(conn, s.port, 'auth\n', 'htua');
+      expect(s.output()).toMatch(/CN ?= ?client/i);
+    });
     it('the key log matches openssl -keylogfile line for line', async () => {
       const cert = opensslCert('P-384');
       const file = writeTemp('keylog.txt', '');
@@ -133,7 +161,7 @@ if (!opensslAvailable) {
 
   describe('openssl s_client against our server', () => {
     const sealer = createTicketSealer(provider, provider.randomBytes(32));
-    const serve = async (opts: Partial<Parameters<typeof serverConfig>[0]> = {}, kind: 'P-256' | 'ed25519' | 'rsa' | 'P-384' = 'P-256') => {
+    const serve = async (opts: Partial<Parameters<typeof serverConfig>[0]> = {}, kind: 'P-256' | 'ed25519' | 'rsa' | 'rsa-pss' | 'P-384' = 'P-256') => {
       const cert = opensslCert(kind);
       const cfg = serverConfig({ provider, now, certificates: [{ chain: [cert.der], key: cert.pkcs8 }], ticketSealer: sealer, ...opts });
       const srv = await startEngineServer(() => new ServerConnection(cfg));
@@ -164,6 +192,30 @@ if (!opensslAvailable) {
       expect(info(srv.events[0] ?? []).helloRetry).toBe(true);
       expect(out).toMatch(/Signature type: RSA-PSS/);
       expect(out).toMatch(/Server Temp Key: .*(P-384|secp384r1)/);
+    });
+    for (const scheme of ['rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512']) {
+      it(`an id-RSASSA-PSS server key signs ${scheme} for s_client -sigalgs ${scheme}`, async () => {
+        const srv = await serve({}, 'rsa-pss');
+        const out = await runOpensslClient(srv.port, ['-brief', '-sigalgs', scheme], 'pss\n');
+        await srv.stop();
+        expect(out).toContain('PSS\n');
+        expect(out).toMatch(/Signature type: RSA-PSS/);
+      });
+    }
+    it('an id-RSASSA-PSS server key cannot answer a client offering only rsa_pss_rsae_*', async () => {
+      const srv = await serve({}, 'rsa-pss');
+      const out = await runOpensslClient(srv.port, ['-brief', '-sigalgs', 'rsa_pss_rsae_sha256:rsa_pss_rsae_sha384'], 'pss\n');
+      await srv.stop();
+      expect(out).toMatch(/handshake failure/i);
+      expect(srv.conns[0]?.error?.code).toBe('NO_SIGNATURE_SCHEME_IN_COMMON');
+    });
+    it('an id-RSASSA-PSS client certificate is verified with rsa_pss_pss_sha256', async () => {
+      const ccert = opensslCert('rsa-pss', 'client');
+      const srv = await serve({ clientAuth: 'required', clientVerifier: pinnedVerifier(ccert) });
+      const out = await runOpensslClient(srv.port, ['-brief', '-cert', ccert.certPath, '-key', ccert.keyPath], 'cert\n');
+      await srv.stop();
+      expect(out).toContain('CERT');
+      expect(info(srv.events[0] ?? []).signatureScheme).toBe('rsa_pss_pss_sha256');
     });
     it('client certificate requested and verified', async () => {
       const ccert = opensslCert('P-384', 'client');

@@ -36,13 +36,18 @@ interface Case {
   /** Raw bytes fed to a fresh victim instead of a handshake with an evil peer. */
   readonly raw?: (victim: ClientConnection | ServerConnection) => Uint8Array;
   /** Runs after a complete handshake (post-handshake misbehaviour). */
-  readonly after?: (evil: ClientConnection | ServerConnection) => void;
+  readonly after?: (evil: ClientConnection | ServerConnection, victim: ClientConnection | ServerConnection) => void;
   readonly session?: boolean;
   readonly earlyData?: number;
   /** The alert is sent but the misbehaving peer cannot read it (see the case). */
   readonly alertUnreadable?: boolean;
 }
 
+const PHA_OPTS: PairOptions = {
+  client: { postHandshakeAuth: true, clientCertificate: { chain: testKey('P-256').chain, key: testKey('P-256').pkcs8 } },
+  server: { clientVerifier: stubVerifier(testKey('P-256')) },
+};
+const askForCertificate = (_evil: ClientConnection | ServerConnection, victim: ClientConnection | ServerConnection): void => (victim as ServerConnection).requestClientCertificate();
 const HRR_OPTS: PairOptions = { client: { groups: ['x25519', 'secp256r1'], keyShareGroups: ['x25519'] }, server: { groups: ['secp256r1'] } };
 const sealerKey = new Uint8Array(32).fill(9);
 
@@ -104,6 +109,13 @@ const CASES: Case[] = [
     opts: { client: { signatureSchemes: ['ed25519'] } }, mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x0403 } })) },
   { name: 'certificate verify with a PKCS#1 scheme', victim: 'client', code: 'SIGNATURE_SCHEME_NOT_OFFERED', alert: 'illegal_parameter',
     mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x0401 } })) },
+  // RFC 8446 §4.2.3: the same PSS signature under the other family's code point is refused.
+  { name: 'rsa_pss_rsae_sha256 made with an id-RSASSA-PSS key', victim: 'client', code: 'SIGNATURE_SCHEME_KEY_MISMATCH', alert: 'illegal_parameter',
+    opts: { serverKey: testKey('rsa-pss') }, mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x0804 } })) },
+  { name: 'rsa_pss_pss_sha256 made with an rsaEncryption key', victim: 'client', code: 'SIGNATURE_SCHEME_KEY_MISMATCH', alert: 'illegal_parameter',
+    opts: { serverKey: testKey('rsa') }, mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x0809 } })) },
+  { name: 'rsa_pss_pss_sha512 with a PSS key bound to SHA-384', victim: 'client', code: 'SIGNATURE_SCHEME_KEY_MISMATCH', alert: 'illegal_parameter',
+    opts: { serverKey: testKey('rsa-pss-sha384') }, mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x080b } })) },
   { name: 'certificate verify with a bad signature', victim: 'client', code: 'BAD_SIGNATURE', alert: 'decrypt_error',
     mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, signature: b.signature.map((x, i) => (i === 5 ? x ^ 1 : x)) } })) },
   { name: 'wrong server Finished', victim: 'client', code: 'BAD_FINISHED', alert: 'decrypt_error',
@@ -182,6 +194,9 @@ const CASES: Case[] = [
   { name: 'client CertificateVerify with a scheme not requested', victim: 'server', code: 'SIGNATURE_SCHEME_NOT_OFFERED', alert: 'illegal_parameter',
     opts: { client: { clientCertificate: { chain: testKey('P-256').chain, key: testKey('P-256').pkcs8 } }, server: { clientAuth: 'required', clientVerifier: stubVerifier(testKey('P-256')), signatureSchemes: ['ed25519', 'ecdsa_secp256r1_sha256'] } },
     mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x0503 } })) },
+  { name: 'client CertificateVerify rsa_pss_rsae with an id-RSASSA-PSS key', victim: 'server', code: 'SIGNATURE_SCHEME_KEY_MISMATCH', alert: 'illegal_parameter',
+    opts: { client: { clientCertificate: { chain: testKey('rsa-pss').chain, key: testKey('rsa-pss').pkcs8 } }, server: { clientAuth: 'required', clientVerifier: stubVerifier(testKey('rsa-pss')) } },
+    mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x0804 } })) },
   { name: 'client sends EndOfEarlyData without early data', victim: 'server', code: 'UNEXPECTED_MESSAGE', alert: 'unexpected_message',
     mutate: on('finished', (b) => [encodeHandshake({ type: 'end_of_early_data', body: null }), encodeHandshake({ type: 'finished', body: b })]) },
   { name: 'client sends a ServerHello', victim: 'server', code: 'UNEXPECTED_MESSAGE', alert: 'unexpected_message',
@@ -218,6 +233,24 @@ const CASES: Case[] = [
   { name: 'tampered stateless retry cookie in the second ClientHello', victim: 'server', code: 'HRR_COOKIE_MISMATCH', alert: 'illegal_parameter',
     opts: { ...HRR_OPTS, server: { groups: ['secp256r1'], statelessRetry: { key: new Uint8Array(32).fill(1) } } },
     mutate: on('client_hello', (b) => ch(withExts(b, (e) => e.map((x) => (x.type === E.cookie ? ext(E.cookie, [...x.data.subarray(0, x.data.length - 1), (x.data[x.data.length - 1] as number) ^ 1]) : x)))), 1) },
+
+  // ---- post-handshake client authentication (RFC 8446 §4.6.2) ----
+  { name: 'post-handshake CertificateRequest to a client that did not offer post_handshake_auth', victim: 'client', code: 'UNEXPECTED_MESSAGE', alert: 'unexpected_message',
+    mutate: on('key_update', () => encodeHandshake({ type: 'certificate_request', body: { certificateRequestContext: Uint8Array.of(1), extensions: [ext(E.signature_algorithms, [0, 2, 4, 3])] } })),
+    after: (evil) => evil.keyUpdate(false) },
+  { name: 'post-handshake Certificate nobody asked for', victim: 'server', code: 'UNEXPECTED_MESSAGE', alert: 'unexpected_message',
+    mutate: on('key_update', () => encodeHandshake({ type: 'certificate', body: { certificateRequestContext: Uint8Array.of(1), certificateList: [] } })),
+    after: (evil) => evil.keyUpdate(false) },
+  { name: 'post-handshake Certificate with another request context', victim: 'server', code: 'CERT_CONTEXT', alert: 'illegal_parameter', opts: PHA_OPTS,
+    mutate: on('certificate', (b) => ({ type: 'certificate', body: { ...b, certificateRequestContext: Uint8Array.of(9) } })), after: askForCertificate },
+  { name: 'post-handshake CertificateVerify with a scheme not requested', victim: 'server', code: 'SIGNATURE_SCHEME_NOT_OFFERED', alert: 'illegal_parameter', opts: PHA_OPTS,
+    mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, algorithm: 0x0401 } })), after: askForCertificate },
+  { name: 'post-handshake CertificateVerify with a bad signature', victim: 'server', code: 'BAD_SIGNATURE', alert: 'decrypt_error', opts: PHA_OPTS,
+    mutate: on('certificate_verify', (b) => ({ type: 'certificate_verify', body: { ...b, signature: b.signature.map((x, i) => (i === 9 ? x ^ 1 : x)) } })), after: askForCertificate },
+  { name: 'post-handshake Finished that does not verify', victim: 'server', code: 'BAD_FINISHED', alert: 'decrypt_error', opts: PHA_OPTS,
+    mutate: on('finished', (b) => ({ type: 'finished', body: { verifyData: b.verifyData.map((x, i) => (i === 0 ? x ^ 1 : x)) } }), 1), after: askForCertificate },
+  { name: 'post-handshake CertificateVerify before the Certificate', victim: 'server', code: 'UNEXPECTED_MESSAGE', alert: 'unexpected_message', opts: PHA_OPTS,
+    mutate: on('certificate', () => null), after: askForCertificate },
 
   // ---- record layer ----
   { name: 'record longer than 2^14+256', victim: 'server', code: 'RECORD_OVERFLOW', alert: 'record_overflow', raw: () => Uint8Array.of(22, 3, 3, 0x41, 0x01) },
@@ -280,7 +313,7 @@ describe('peer misbehaviour table', () => {
         events.push(...ev1[side].map((e) => e.type));
         if (c.after) {
           expect(victim.error).toBeNull();
-          c.after(evil);
+          c.after(evil, victim);
           const ev2 = await exchange(cl, sv);
           events.push(...ev2[side].map((e) => e.type));
         }

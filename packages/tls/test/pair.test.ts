@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { NamedGroupName, SignatureSchemeName } from '@puretls/crypto';
 import { ALL_CIPHER_SUITES, ClientConnection, ServerConnection, createMemoryTicketStore, createTicketSealer, type ClientTicket } from '../src/index.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { parseSpki } from '@puretls/crypto';
+import { schemesForKey, signerFromPrivateKey } from '../src/index.js';
 import { advanceClock, dataOf, doHandshake, exchange, infoOf, keyForScheme, makeConfigs, makePair, provider, stubVerifier, testKey, transfer } from './helpers/pair.js';
 
 const GROUPS: NamedGroupName[] = ['x25519', 'x448', 'secp256r1', 'secp384r1', 'secp521r1'];
 const SCHEMES: SignatureSchemeName[] = [
   'ecdsa_secp256r1_sha256', 'ecdsa_secp384r1_sha384', 'ecdsa_secp521r1_sha512', 'ed25519', 'ed448',
   'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512',
+  'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
 ];
 
 async function roundTrip(p: ReturnType<typeof makePair>, oneByte = false): Promise<void> {
@@ -45,6 +49,59 @@ describe('in-memory pairs: every signature scheme', () => {
       await roundTrip(p);
     });
   }
+});
+
+describe('RSASSA-PSS keys (RFC 8446 §4.2.3)', () => {
+  it('an id-RSASSA-PSS key signs with rsa_pss_pss_* only, an rsaEncryption key with rsa_pss_rsae_* only', async () => {
+    const pss = testKey('rsa-pss');
+    const rsae = testKey('rsa');
+    expect(pss.publicKey.kind === 'rsa' && pss.publicKey.pss).toEqual({ hash: null });
+    expect(rsae.publicKey.kind === 'rsa' && rsae.publicKey.pss).toBe(undefined);
+    // Default schemes offer both families: each key picks its own.
+    const a = makePair({ serverKey: pss });
+    expect(infoOf((await doHandshake(a.client, a.server)).client).signatureScheme).toBe('rsa_pss_pss_sha256');
+    const b = makePair({ serverKey: rsae });
+    expect(infoOf((await doHandshake(b.client, b.server)).client).signatureScheme).toBe('rsa_pss_rsae_sha256');
+  });
+
+  it('a PSS key whose parameters bind SHA-384 signs with rsa_pss_pss_sha384 only', async () => {
+    const key = testKey('rsa-pss-sha384');
+    expect(key.publicKey.kind === 'rsa' && key.publicKey.pss).toEqual({ hash: 'SHA-384' });
+    const p = makePair({ serverKey: key, client: { verifier: stubVerifier(key) } });
+    expect(infoOf((await doHandshake(p.client, p.server)).client).signatureScheme).toBe('rsa_pss_pss_sha384');
+    const q = makePair({ serverKey: key, client: { verifier: stubVerifier(key), signatureSchemes: ['rsa_pss_pss_sha256', 'rsa_pss_rsae_sha384'] } });
+    const ev = await exchange(q.client, q.server);
+    expect(q.server.error?.code).toBe('NO_SIGNATURE_SCHEME_IN_COMMON');
+    expect(ev.client.some((e) => e.type === 'error')).toBe(true);
+  });
+
+  it('reads the hash restriction from the PSS parameters (RFC 4055 §3.1); a restriction TLS cannot use leaves no scheme', () => {
+    const pssKey = (o: { hashAlgorithm: string; mgf1HashAlgorithm: string; saltLength: number }) => {
+      const kp = generateKeyPairSync('rsa-pss', { modulusLength: 1024, ...o, saltLength: o.saltLength as unknown as string });
+      const key = parseSpki(new Uint8Array(kp.publicKey.export({ format: 'der', type: 'spki' })));
+      return { pss: key.kind === 'rsa' ? key.pss : undefined, schemes: schemesForKey(key) };
+    };
+    expect(pssKey({ hashAlgorithm: 'sha512', mgf1HashAlgorithm: 'sha512', saltLength: 64 })).toEqual({ pss: { hash: 'SHA-512' }, schemes: ['rsa_pss_pss_sha512'] });
+    expect(pssKey({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha512', saltLength: 32 })).toEqual({ pss: { hash: 'other' }, schemes: [] });
+    expect(pssKey({ hashAlgorithm: 'sha1', mgf1HashAlgorithm: 'sha1', saltLength: 20 })).toEqual({ pss: { hash: 'other' }, schemes: [] });
+    expect(pssKey({ hashAlgorithm: 'sha256', mgf1HashAlgorithm: 'sha256', saltLength: 64 })).toEqual({ pss: { hash: 'other' }, schemes: [] });
+    // An id-RSASSA-PSS key without parameters may use any hash.
+    const unrestricted = parseSpki(testKey('rsa-pss').spki);
+    expect(unrestricted.kind === 'rsa' ? unrestricted.pss : undefined).toEqual({ hash: null });
+    // A signer over an unusable PSS key offers nothing, so config creation does not pick it.
+    expect(signerFromPrivateKey(provider, new Uint8Array(generateKeyPairSync('rsa-pss', { modulusLength: 1024, hashAlgorithm: 'sha1', mgf1HashAlgorithm: 'sha1' }).privateKey.export({ format: 'der', type: 'pkcs8' }))).schemes).toEqual([]);
+  });
+
+  it('an id-RSASSA-PSS client certificate signs with rsa_pss_pss_*', async () => {
+    const ckey = testKey('rsa-pss');
+    const skey = testKey('ed25519');
+    const p = makePair({
+      serverKey: skey,
+      client: { verifier: stubVerifier(skey), clientCertificate: { chain: ckey.chain, key: ckey.pkcs8 } },
+      server: { clientAuth: 'required', clientVerifier: stubVerifier(ckey) },
+    });
+    expect(infoOf((await doHandshake(p.client, p.server)).server).signatureScheme).toBe('rsa_pss_pss_sha256');
+  });
 });
 
 describe('in-memory pairs: features', () => {
@@ -382,7 +439,7 @@ describe('key log', () => {
 
 describe('configuration', () => {
   it('refuses schemes it cannot honour, and bad arguments, naming them', () => {
-    expect(() => makeConfigs({ client: { signatureSchemes: ['rsa_pss_pss_sha256'] } })).toThrow(/signatureSchemes/);
+    expect(() => makeConfigs({ client: { signatureSchemes: ['rsa_pkcs1_sha1' as never] } })).toThrow(/signatureSchemes/);
     expect(() => makeConfigs({ client: { now: undefined as never } })).toThrow(/now/);
     expect(() => makeConfigs({ server: { certificates: [] } })).toThrow(/certificates/);
     expect(() => makeConfigs({ server: { clientAuth: 'required' } })).toThrow(/clientVerifier/);

@@ -207,6 +207,7 @@ function readPublicKey(spki: DerNode): { publicKey: PublicKey; keyType: KeyType;
   const alg = readAlgorithmIdentifier(spki.children[0], 'subjectPublicKeyInfo algorithm');
   let publicKey: PublicKey;
   try {
+    // RSASSA-PSS keys keep their restriction, so TLS holds them to rsa_pss_pss_* (RFC 8446 §4.2.3).
     publicKey = parseSpki(spki.raw);
   } catch (e) {
     if (e instanceof CryptoError && e.code === 'UNSUPPORTED_ALGORITHM') {

@@ -10,6 +10,7 @@ import { groupCode } from '../groups.js';
 import { encode, writeAlpnList, writeKeyShareCH, writeOfferedPsks, writeServerNameList, writeU16List, type Extension } from '../messages/extensions.js';
 import { encodeHandshake } from '../messages/handshake.js';
 import { CipherSuite } from '../suites.js';
+import { TLS13_VARIANT, type ProtocolVariant } from '../variant.js';
 
 export interface PskOffer {
   readonly identity: Uint8Array;
@@ -26,6 +27,10 @@ export interface ClientHelloParams {
   readonly cookie: Uint8Array | undefined;
   readonly earlyData: boolean;
   readonly psk: PskOffer | undefined;
+  /** TLS 1.3 by default; DTLS 1.3 changes the versions and adds legacy_cookie (RFC 9147 §5.3). */
+  readonly variant?: ProtocolVariant;
+  /** Appended before pre_shared_key (e.g. DTLS connection_id). */
+  readonly extraExtensions?: readonly Extension[];
 }
 
 export interface BuiltClientHello {
@@ -43,13 +48,14 @@ function isIpLiteral(name: string): boolean {
 
 export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
   const c = p.config;
+  const v = p.variant ?? TLS13_VARIANT;
   let exts: Extension[] = [];
   if (p.serverName !== undefined && !isIpLiteral(p.serverName)) exts.push({ type: E.server_name, data: writeServerNameList(p.serverName) });
   if (c.alpnProtocols.length > 0) exts.push({ type: E.application_layer_protocol_negotiation, data: writeAlpnList(c.alpnProtocols.map(utf8)) });
   exts.push({ type: E.supported_groups, data: writeU16List(c.groups.map(groupCode)) });
   exts.push({ type: E.key_share, data: writeKeyShareCH(p.keyShares.map((k) => ({ group: groupCode(k.group), keyExchange: k.keyPair.publicKey }))) });
   if (p.earlyData) exts.push({ type: E.early_data, data: new Uint8Array(0) });
-  exts.push({ type: E.supported_versions, data: encode((w) => w.vector8(() => w.u16(TLS13), 2)) });
+  exts.push({ type: E.supported_versions, data: encode((w) => w.vector8(() => w.u16(v === TLS13_VARIANT ? TLS13 : v.version), 2)) });
   exts.push({ type: E.signature_algorithms, data: writeU16List(c.signatureSchemes.map((s) => SignatureScheme[s])) });
   if (c.certificateSignatureSchemes !== undefined) {
     exts.push({ type: E.signature_algorithms_cert, data: writeU16List(c.certificateSignatureSchemes.map((s) => SignatureScheme[s])) });
@@ -58,6 +64,9 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
   const modes = c.allowPskOnlyResumption ? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke] : [PskKeyExchangeMode.psk_dhe_ke];
   exts.push({ type: E.psk_key_exchange_modes, data: encode((w) => w.vector8(() => modes.forEach((m) => w.u8(m)), 1)) });
   if (c.recordSizeLimit !== undefined) exts.push({ type: E.record_size_limit, data: encode((w) => w.u16(c.recordSizeLimit as number)) });
+  // RFC 8446 §4.2.6: willing to authenticate after the handshake.
+  if (c.postHandshakeAuth === true) exts.push({ type: E.post_handshake_auth, data: new Uint8Array(0) });
+  if (p.extraExtensions !== undefined) exts.push(...p.extraExtensions);
   if (c.extensionHook !== undefined) exts = [...c.extensionHook('client_hello', exts)];
 
   const pskExt: Extension | undefined =
@@ -74,9 +83,11 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     encodeHandshake({
       type: 'client_hello',
       body: {
-        legacyVersion: TLS12,
+        legacyVersion: v === TLS13_VARIANT ? TLS12 : v.legacyVersion,
         random: p.random,
         legacySessionId: p.sessionId,
+        // RFC 9147 §5.3: a DTLS 1.3 client sends an empty legacy_cookie.
+        ...(v.datagram ? { legacyCookie: new Uint8Array(0) } : {}),
         cipherSuites: c.cipherSuites.map((s) => CipherSuite[s].code),
         legacyCompressionMethods: Uint8Array.of(0),
         extensions: list,

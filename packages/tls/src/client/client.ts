@@ -13,7 +13,9 @@ import { Transcript } from '../key-schedule/transcript.js';
 import { findExtension, parseBody } from '../messages/extensions.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { CipherSuite } from '../suites.js';
-import type { ClientTicket } from '../tickets.js';
+import { ticketValid, type ClientTicket } from '../tickets.js';
+import type { Step } from '../state.js';
+import { answerCertificateRequest } from './post-handshake-auth.js';
 import { ExpectServerHello } from './expect-server-hello.js';
 import { ksFor, newKeyPair, sendClientHello, type ClientIo, type Shared } from './shared.js';
 
@@ -31,6 +33,8 @@ export class ClientConnection extends Connection {
   #rms: Uint8Array | null = null;
   #info: HandshakeInfo | null = null;
   #ks: KeyScheduleContext | null = null;
+  /** The transcript through our Finished: post-handshake authentication starts from it. */
+  #handshakeTranscript: Transcript | null = null;
   readonly #serverName: string | undefined;
 
   constructor(config: ClientConfig, options: ClientConnectionOptions = {}) {
@@ -44,7 +48,8 @@ export class ClientConnection extends Connection {
     if (options.session !== undefined && !config.cipherSuites.includes(options.session.cipherSuite)) {
       throw new TypeError('options.session: its cipher suite is not enabled in the config');
     }
-    const session = options.session ?? storedTicket(config, serverName);
+    // An explicit session first, then the configured external PSK, then a stored ticket.
+    const session = options.session ?? (config.externalPsk !== undefined ? undefined : storedTicket(config, serverName));
     let earlyData = options.earlyData;
     if (earlyData !== undefined) {
       if (!(earlyData instanceof Uint8Array)) throw new TypeError('options.earlyData must be a Uint8Array');
@@ -69,6 +74,7 @@ export class ClientConnection extends Connection {
       },
       setPeerRecordSizeLimit: (n) => this.setPeerRecordSizeLimit(n),
       complete: (info, t, rms) => {
+        this.#handshakeTranscript = s.transcript.fork();
         this.#rms = rms;
         this.#info = info;
         this.#ks = t.ks;
@@ -87,6 +93,7 @@ export class ClientConnection extends Connection {
       random,
       sessionId,
       session,
+      externalPsk: session === undefined ? config.externalPsk : undefined,
       earlyData,
       transcript: new Transcript(provider),
       sentExtensions: new Set(),
@@ -112,8 +119,9 @@ export class ClientConnection extends Connection {
           this.sendChangeCipherSpec();
           s.ccsSent = true;
         }
-        const eems = early.earlyExporterMasterSecret(s.transcript.current());
-        const cets = early.clientEarlyTrafficSecret(s.transcript.current());
+        const chHash = s.transcript.hashAs(suite.hash);
+        const eems = early.earlyExporterMasterSecret(chHash);
+        const cets = early.clientEarlyTrafficSecret(chHash);
         io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', cets);
         io.keyLog('EARLY_EXPORTER_SECRET', eems);
         this.setEarlyExporter(ks, eems);
@@ -134,11 +142,23 @@ export class ClientConnection extends Connection {
     return this.#info;
   }
 
-  protected override onPostHandshake(m: RawHandshake): void {
-    if (m.type !== 'new_session_ticket') {
-      // RFC 8446 §4.6.2: post-handshake auth was not offered.
-      fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type} after the handshake`);
+  protected override onPostHandshake(m: RawHandshake): Step | void {
+    if (m.type === 'certificate_request') {
+      // RFC 8446 §4.6.2: without post_handshake_auth offered, a CertificateRequest is unexpected.
+      if (!this.#config.postHandshakeAuth) fail('UNEXPECTED_MESSAGE', 'unexpected_message', 'post-handshake CertificateRequest without post_handshake_auth');
+      const t = this.handshakeTraffic;
+      if (t === null || this.#handshakeTranscript === null) fail('UNEXPECTED_MESSAGE', 'unexpected_message', 'CertificateRequest before the handshake completed');
+      // After our close_notify nothing more can be sent: the request goes unanswered.
+      if (!this.canWrite) return;
+      return answerCertificateRequest({
+        config: this.#config,
+        transcript: this.#handshakeTranscript.fork(),
+        ks: t.ks,
+        writeSecret: () => t.writeSecret,
+        send: (msg) => this.sendHandshake(msg),
+      }, m);
     }
+    if (m.type !== 'new_session_ticket') fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type} after the handshake`);
     const t = m.body;
     // RFC 8446 §4.6.1: lifetime at most seven days.
     if (t.ticketLifetime > 604800) fail('TICKET_LIFETIME', 'illegal_parameter', `ticket lifetime ${t.ticketLifetime} exceeds 7 days`);
@@ -166,9 +186,8 @@ export class ClientConnection extends Connection {
 /** A usable ticket from the store: same server, enabled suite, not expired (RFC 8446 §4.6.1). */
 function storedTicket(config: ClientConfig, serverName: string | undefined): ClientTicket | undefined {
   if (config.ticketStore === undefined || serverName === undefined) return undefined;
-  for (let t = config.ticketStore.take(serverName); t !== undefined; t = config.ticketStore.take(serverName)) {
-    const age = config.now() - t.receivedAt;
-    if (config.cipherSuites.includes(t.cipherSuite) && age >= 0 && age < t.lifetime * 1000) return t;
+  for (let t = config.ticketStore.take(serverName, config.now()); t !== undefined; t = config.ticketStore.take(serverName, config.now())) {
+    if (config.cipherSuites.includes(t.cipherSuite) && ticketValid(t, config.now())) return t;
   }
   return undefined;
 }

@@ -52,6 +52,7 @@ export class ExpectFinished implements State {
           serverName: s.serverName ?? null,
           peerCertificates: c.peerChain,
           resumed: c.resumed,
+          ...(c.resumed && s.session === undefined && s.externalPsk !== undefined ? { externalPsk: s.externalPsk.identity.slice() } : {}),
           earlyDataAccepted: c.earlyAccepted,
           helloRetry: s.helloRetry,
         },

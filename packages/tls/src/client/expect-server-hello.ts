@@ -10,6 +10,7 @@ import { findExtension, parseBody, readKeyShareEntry } from '../messages/extensi
 import type { RawHandshake } from '../messages/handshake.js';
 import type { ServerHello } from '../messages/server-hello.js';
 import { CipherSuite, cipherSuiteByCode, type CipherSuite as Suite } from '../suites.js';
+import { variantOf } from '../variant.js';
 import { ExpectEncryptedExtensions } from './expect-encrypted-extensions.js';
 import { checkSolicited, ksFor, newKeyPair, sendClientHello, unexpected, type HandshakeCtx, type Shared } from './shared.js';
 
@@ -29,8 +30,10 @@ export class ExpectServerHello implements State {
     const sv = findExtension(sh.extensions, E.supported_versions);
     if (sv === undefined) fail('VERSION_NOT_TLS13', 'protocol_version', 'server did not select TLS 1.3 (no supported_versions)');
     const version = parseBody(sv.data, (r) => r.u16(), 'supported_versions');
-    if (version !== TLS13) fail('BAD_SELECTED_VERSION', 'illegal_parameter', `server selected version 0x${version.toString(16)}`);
-    if (sh.legacyVersion !== TLS12) fail('BAD_LEGACY_VERSION', 'protocol_version', `ServerHello legacy_version 0x${sh.legacyVersion.toString(16)}`);
+    const variant = variantOf(s.config);
+    // RFC 9147 §5.4: DTLS 1.3 says 0xfefc here and 0xfefd in legacy_version.
+    if (version !== (variant.datagram ? variant.version : TLS13)) fail('BAD_SELECTED_VERSION', 'illegal_parameter', `server selected version 0x${version.toString(16)}`);
+    if (sh.legacyVersion !== (variant.datagram ? variant.legacyVersion : TLS12)) fail('BAD_LEGACY_VERSION', 'protocol_version', `ServerHello legacy_version 0x${sh.legacyVersion.toString(16)}`);
     if (!bytesEqual(sh.legacySessionIdEcho, s.sessionId)) fail('SESSION_ID_MISMATCH', 'illegal_parameter', 'legacy_session_id_echo differs from what was sent');
     if (sh.legacyCompressionMethod !== 0) fail('BAD_COMPRESSION', 'illegal_parameter', 'ServerHello compression method is not null');
     const suite = cipherSuiteByCode(sh.cipherSuite);
@@ -66,6 +69,7 @@ export class ExpectServerHello implements State {
     // RFC 8446 §4.1.4: a HelloRetryRequest that would not change the ClientHello is illegal.
     if (group === undefined && cookie === undefined) fail('HRR_NO_CHANGE', 'illegal_parameter', 'HelloRetryRequest changes nothing');
     if (s.session !== undefined && CipherSuite[s.session.cipherSuite].hash !== suite.hash) s.session = undefined;
+    if (s.externalPsk !== undefined && s.externalPsk.hash !== suite.hash) s.externalPsk = undefined;
     s.transcript.setHash(suite.hash);
     // RFC 8446 §4.4.1: ClientHello1 becomes message_hash.
     s.transcript.restartWithMessageHash();
@@ -90,9 +94,11 @@ export class ExpectServerHello implements State {
     if (pskExt !== undefined) {
       const index = parseBody(pskExt.data, (r) => r.u16(), 'pre_shared_key');
       // RFC 8446 §4.2.11: the index must be within the offered list and the hash must match.
-      if (s.session === undefined || index !== 0) fail('PSK_INDEX_INVALID', 'illegal_parameter', `server selected PSK identity ${index} that was not offered`);
-      if (CipherSuite[s.session.cipherSuite].hash !== suite.hash) fail('PSK_SUITE_MISMATCH', 'illegal_parameter', 'selected suite hash differs from the PSK hash');
-      psk = s.session.psk;
+      const offered = s.session ?? s.externalPsk;
+      if (offered === undefined || index !== 0) fail('PSK_INDEX_INVALID', 'illegal_parameter', `server selected PSK identity ${index} that was not offered`);
+      const pskHash = s.session !== undefined ? CipherSuite[s.session.cipherSuite].hash : s.externalPsk?.hash;
+      if (pskHash !== suite.hash) fail('PSK_SUITE_MISMATCH', 'illegal_parameter', 'selected suite hash differs from the PSK hash');
+      psk = s.session !== undefined ? s.session.psk : s.externalPsk?.secret;
     }
     let shared: Uint8Array | null = null;
     let group: NamedGroupName | null = null;
@@ -118,6 +124,7 @@ export class ExpectServerHello implements State {
     s.io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', chts);
     s.io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', shts);
     s.io.setReadKeys(ks, suite, shts);
+    s.io.handshakeWriteSecretKnown?.(ks, suite, chts);
     const ctx: HandshakeCtx = { s, suite, ks, hs, chts, shts, group, resumed: psk !== undefined, alpn: null, earlyAccepted: false, certRequest: null, peerChain: [], scheme: null };
     return new ExpectEncryptedExtensions(ctx);
   }

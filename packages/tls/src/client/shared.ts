@@ -6,9 +6,12 @@ import { fail } from '../errors.js';
 import type { HandshakeInfo } from '../events.js';
 import { EarlySecret, finishedVerifyData, type HandshakeSecret, type KeyScheduleContext } from '../key-schedule/secrets.js';
 import type { Transcript } from '../key-schedule/transcript.js';
+import type { Extension } from '../messages/extensions.js';
 import type { HandshakeMessage, RawHandshake } from '../messages/handshake.js';
+import { variantOf } from '../variant.js';
 import { CipherSuite, type CipherSuite as Suite } from '../suites.js';
 import type { ClientTicket } from '../tickets.js';
+import type { ExternalPsk } from '../psk.js';
 import { buildClientHello, withBinder, type BuiltClientHello } from './client-hello.js';
 
 /** What the client's states share; the states themselves hold what is valid at their point. */
@@ -19,6 +22,8 @@ export interface Shared {
   readonly random: Uint8Array;
   readonly sessionId: Uint8Array;
   session: ClientTicket | undefined;
+  /** An external PSK offered instead of a ticket (RFC 8446 §4.2.11). */
+  externalPsk?: ExternalPsk | undefined;
   earlyData: Uint8Array | undefined;
   transcript: Transcript;
   sentExtensions: ReadonlySet<number>;
@@ -41,10 +46,14 @@ export interface ClientIo {
   complete(info: HandshakeInfo, t: { ks: KeyScheduleContext; suite: Suite; readSecret: Uint8Array; writeSecret: Uint8Array; exporterMasterSecret: Uint8Array }, rms: Uint8Array): void;
   emitEarlyDataRejected(): void;
   keyLog(label: string, secret: Uint8Array): void;
+  /** Extra ClientHello extensions from the transport (DTLS connection_id, RFC 9146 §3). */
+  clientHelloExtensions?(): readonly Extension[];
+  /** client_handshake_traffic_secret is known (DTLS may ACK under it before its own flight, RFC 9147 §7). */
+  handshakeWriteSecretKnown?(ks: KeyScheduleContext, suite: Suite, secret: Uint8Array): void;
 }
 
 export function ksFor(s: Shared, suite: Suite): KeyScheduleContext {
-  return { provider: s.config.provider, hash: suite.hash, hashLength: suite.hashLength };
+  return { provider: s.config.provider, hash: suite.hash, hashLength: suite.hashLength, labelPrefix: variantOf(s.config).labelPrefix };
 }
 
 export function unexpected(state: string, m: RawHandshake): never {
@@ -67,10 +76,14 @@ export function sendClientHello(s: Shared, cookie: Uint8Array | undefined): Buil
   const c = s.config;
   let psk: { identity: Uint8Array; obfuscatedTicketAge: number; binderLength: number } | undefined;
   const session = s.session;
+  const ext = session === undefined ? s.externalPsk : undefined;
   if (session !== undefined) {
     const suite = CipherSuite[session.cipherSuite];
     const age = Math.max(0, Math.floor(c.now() - session.receivedAt));
     psk = { identity: session.ticket, obfuscatedTicketAge: (age + session.ageAdd) >>> 0, binderLength: suite.hashLength };
+  } else if (ext !== undefined) {
+    // RFC 8446 §4.2.11: obfuscated_ticket_age is 0 for external identities.
+    psk = { identity: ext.identity, obfuscatedTicketAge: 0, binderLength: ext.hash === 'SHA-384' ? 48 : 32 };
   }
   const built = buildClientHello({
     config: c,
@@ -81,16 +94,19 @@ export function sendClientHello(s: Shared, cookie: Uint8Array | undefined): Buil
     cookie,
     earlyData: s.earlyData !== undefined && !s.helloRetry,
     psk,
+    variant: variantOf(c),
+    extraExtensions: s.io.clientHelloExtensions?.() ?? [],
   });
   let raw = built.raw;
-  if (session !== undefined) {
-    // RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to the truncated ClientHello.
-    const suite = CipherSuite[session.cipherSuite];
-    const ks = ksFor(s, suite);
-    const early = new EarlySecret(ks, session.psk);
-    s.transcript.setHash(suite.hash);
+  if (session !== undefined || ext !== undefined) {
+    // RFC 8446 §4.2.11.2: the binder is an HMAC over the transcript up to the truncated ClientHello,
+    // under the PSK's hash (the transcript's own hash is fixed by the server's choice of suite).
+    const hash = session !== undefined ? CipherSuite[session.cipherSuite].hash : (ext as ExternalPsk).hash;
+    const ks: KeyScheduleContext = { ...ksFor(s, CipherSuite[session?.cipherSuite ?? (hash === 'SHA-384' ? 'TLS_AES_256_GCM_SHA384' : 'TLS_AES_128_GCM_SHA256')]), hash };
+    const early = new EarlySecret(ks, session !== undefined ? session.psk : (ext as ExternalPsk).secret);
     const truncated = raw.subarray(0, raw.length - built.bindersLength);
-    const binder = finishedVerifyData(ks, early.binderKey(false), s.transcript.withExtra(truncated));
+    const binderKey = session !== undefined ? early.binderKey(false) : early.binderKey(true, ext?.imported === true);
+    const binder = finishedVerifyData(ks, binderKey, s.transcript.hashAs(hash, truncated));
     raw = withBinder(raw, binder);
   }
   s.io.send(raw);

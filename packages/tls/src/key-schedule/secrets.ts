@@ -10,6 +10,8 @@ export interface KeyScheduleContext {
   readonly provider: CryptoProvider;
   readonly hash: HashName;
   readonly hashLength: number;
+  /** HKDF-Expand-Label prefix: undefined for "tls13 ", "dtls13" for DTLS 1.3 (RFC 9147 §5.9). */
+  readonly labelPrefix?: Uint8Array | undefined;
 }
 
 abstract class Stage {
@@ -27,7 +29,7 @@ abstract class Stage {
   }
 
   protected derive(label: string, transcriptHash: Uint8Array): Uint8Array {
-    return deriveSecret(this.ctx.provider, this.ctx.hash, this.secret, label, transcriptHash);
+    return deriveSecret(this.ctx.provider, this.ctx.hash, this.secret, label, transcriptHash, this.ctx.labelPrefix);
   }
 
   /** Salt for the next extraction: Derive-Secret(., "derived", "") (RFC 8446 §7.1). */
@@ -49,9 +51,12 @@ export class EarlySecret extends Stage {
     return this.secret;
   }
 
-  /** binder_key: "ext binder" or "res binder" over the empty transcript (RFC 8446 §7.1). */
-  binderKey(external: boolean): Uint8Array {
-    return this.derive(external ? 'ext binder' : 'res binder', emptyHash(this.ctx));
+  /**
+   * binder_key: "ext binder" or "res binder" over the empty transcript (RFC 8446 §7.1); "imp binder"
+   * for a PSK imported with RFC 9258 (§5.2).
+   */
+  binderKey(external: boolean, imported = false): Uint8Array {
+    return this.derive(imported ? 'imp binder' : external ? 'ext binder' : 'res binder', emptyHash(this.ctx));
   }
 
   clientEarlyTrafficSecret(transcriptHash: Uint8Array): Uint8Array {
@@ -114,7 +119,7 @@ function emptyHash(ctx: KeyScheduleContext): Uint8Array {
 
 /** finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (RFC 8446 §4.4.4). */
 export function finishedKey(ctx: KeyScheduleContext, baseKey: Uint8Array): Uint8Array {
-  return hkdfExpandLabel(ctx.provider, ctx.hash, baseKey, 'finished', new Uint8Array(0), ctx.hashLength);
+  return hkdfExpandLabel(ctx.provider, ctx.hash, baseKey, 'finished', new Uint8Array(0), ctx.hashLength, ctx.labelPrefix);
 }
 
 /** verify_data = HMAC(finished_key, Transcript-Hash(...)) (RFC 8446 §4.4.4); also PSK binders. */
@@ -124,12 +129,12 @@ export function finishedVerifyData(ctx: KeyScheduleContext, baseKey: Uint8Array,
 
 /** application_traffic_secret_N+1 (RFC 8446 §7.2). */
 export function nextTrafficSecret(ctx: KeyScheduleContext, secret: Uint8Array): Uint8Array {
-  return hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'traffic upd', new Uint8Array(0), ctx.hashLength);
+  return hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'traffic upd', new Uint8Array(0), ctx.hashLength, ctx.labelPrefix);
 }
 
 /** The PSK of a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption", nonce) (RFC 8446 §4.6.1). */
 export function resumptionPsk(ctx: KeyScheduleContext, resumptionMasterSecret: Uint8Array, ticketNonce: Uint8Array): Uint8Array {
-  return hkdfExpandLabel(ctx.provider, ctx.hash, resumptionMasterSecret, 'resumption', ticketNonce, ctx.hashLength);
+  return hkdfExpandLabel(ctx.provider, ctx.hash, resumptionMasterSecret, 'resumption', ticketNonce, ctx.hashLength, ctx.labelPrefix);
 }
 
 /** TLS-Exporter(label, context, length) from an (early) exporter master secret (RFC 8446 §7.5). */
@@ -141,6 +146,6 @@ export function exportKeyingMaterial(
   length: number,
 ): Uint8Array {
   const h = ctx.provider.hash(ctx.hash);
-  const secret = deriveSecret(ctx.provider, ctx.hash, exporterMasterSecret, label, h.digest(new Uint8Array(0)));
-  return hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'exporter', h.digest(context), length);
+  const secret = deriveSecret(ctx.provider, ctx.hash, exporterMasterSecret, label, h.digest(new Uint8Array(0)), ctx.labelPrefix);
+  return hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'exporter', h.digest(context), length, ctx.labelPrefix);
 }

@@ -11,7 +11,7 @@ export interface TrafficKeys {
 export function trafficKeys(ctx: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): TrafficKeys {
   const empty = new Uint8Array(0);
   return {
-    key: hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'key', empty, suite.keyLength),
-    iv: hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'iv', empty, suite.ivLength),
+    key: hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'key', empty, suite.keyLength, ctx.labelPrefix),
+    iv: hkdfExpandLabel(ctx.provider, ctx.hash, secret, 'iv', empty, suite.ivLength, ctx.labelPrefix),
   };
 }

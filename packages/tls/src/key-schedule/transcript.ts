@@ -44,6 +44,30 @@ export class Transcript {
     return this.#ctx.clone().digest();
   }
 
+  /**
+   * Transcript-Hash under `hash` (plus `extra`) without fixing the hash while it is still open: a
+   * client computes PSK binders and 0-RTT keys with the PSK's hash before the server picks the suite.
+   */
+  hashAs(hash: HashName, extra?: Uint8Array): Uint8Array {
+    if (this.#ctx !== null) {
+      if (this.#hash !== hash) throw new Error(`transcript hash already ${String(this.#hash)}`);
+      return extra === undefined ? this.current() : this.withExtra(extra);
+    }
+    const h = this.#provider.hash(hash).create();
+    for (const m of this.#pending) h.update(m);
+    if (extra !== undefined) h.update(extra);
+    return h.digest();
+  }
+
+  /** An independent copy (post-handshake authentication starts from the handshake's transcript). */
+  fork(): Transcript {
+    if (this.#ctx === null || this.#hash === null) throw new Error('transcript hash not chosen yet');
+    const t = new Transcript(this.#provider);
+    t.#hash = this.#hash;
+    t.#ctx = this.#ctx.clone();
+    return t;
+  }
+
   /** Hash of what has been absorbed plus `extra`, without absorbing it (PSK binders). */
   withExtra(extra: Uint8Array): Uint8Array {
     if (this.#ctx === null) throw new Error('transcript hash not chosen yet');

@@ -33,7 +33,7 @@ export type HandshakeTypeName = HandshakeMessage['type'];
 export type RawHandshake = HandshakeMessage & { readonly raw: Uint8Array };
 
 /** Decodes one complete handshake message (header + body, as reassembled by the record layer). */
-export function parseHandshake(raw: Uint8Array): RawHandshake {
+export function parseHandshake(raw: Uint8Array, datagram = false): RawHandshake {
   const r = new Reader(raw);
   const t = r.u8();
   const body = r.sub24();
@@ -41,7 +41,7 @@ export function parseHandshake(raw: Uint8Array): RawHandshake {
   let m: HandshakeMessage;
   switch (t) {
     case H.client_hello:
-      m = { type: 'client_hello', body: readClientHello(body) };
+      m = { type: 'client_hello', body: readClientHello(body, datagram) };
       break;
     case H.server_hello:
       m = { type: 'server_hello', body: readServerHello(body) };

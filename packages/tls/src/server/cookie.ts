@@ -28,7 +28,8 @@ export function makeStatelessCookie(cfg: ServerConfig, key: Uint8Array, clientHe
 export interface StatelessRetryState {
   readonly clientHello1Hash: Uint8Array;
   readonly suite: Suite;
-  readonly group: NamedGroupName;
+  /** Undefined for a cookie-only HelloRetryRequest (DTLS, RFC 9147 §5.1): no key_share was asked for. */
+  readonly group: NamedGroupName | undefined;
 }
 
 /** Verifies a cookie from a second ClientHello; a forged, stale or foreign cookie is fatal. */
@@ -42,12 +43,13 @@ export function openStatelessCookie(cfg: ServerConfig, key: Uint8Array, lifetime
   if (r.u8() !== VERSION) fail('BAD_COOKIE', 'illegal_parameter', 'unknown cookie version');
   const issued = Number(r.u64());
   const suite = cipherSuiteByCode(r.u16());
-  const group = groupByCode(r.u16());
+  const groupCode = r.u16();
+  const group = groupCode === 0 ? undefined : groupByCode(groupCode);
   const clientHello1Hash = r.vec8(1).slice();
   r.end('cookie');
   const age = cfg.now() - issued;
   if (age < 0 || age > lifetimeMs) fail('STALE_COOKIE', 'illegal_parameter', 'cookie has expired');
-  if (suite === undefined || group === undefined || !cfg.cipherSuites.includes(suite.name) || !cfg.groups.includes(group)) {
+  if (suite === undefined || (groupCode !== 0 && (group === undefined || !cfg.groups.includes(group))) || !cfg.cipherSuites.includes(suite.name)) {
     fail('BAD_COOKIE', 'illegal_parameter', 'cookie names a suite or group no longer enabled');
   }
   if (clientHello1Hash.length !== suite.hashLength) fail('BAD_COOKIE', 'illegal_parameter', 'cookie hash length does not fit its suite');

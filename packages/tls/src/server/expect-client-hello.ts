@@ -15,11 +15,12 @@ import {
   readSignatureSchemeList, readSupportedVersionsCH, writeAlpnList, writeKeyShareEntry, writeU16List, type Extension,
 } from '../messages/extensions.js';
 import type { RawHandshake } from '../messages/handshake.js';
+import { variantOf } from '../variant.js';
 import { ExpectCertificate } from './expect-certificate.js';
 import { ExpectEndOfEarlyData } from './expect-end-of-early-data.js';
 import { ExpectFinished } from './expect-finished.js';
 import { checkSecondHello, resumeStatelessRetry, sendHelloRetry } from './hello-retry.js';
-import { choosePsk } from './psk.js';
+import { choosePsk, offeredPskHash, refuseEarlyData } from './psk.js';
 import { selectCertificate, selectGroup, selectSuite } from './select.js';
 import { SKIP_BUDGET_MIN, unexpected, type Retry, type ServerCtx, type Shared } from './shared.js';
 
@@ -41,16 +42,21 @@ export class ExpectClientHello implements State {
     // RFC 8446 §4.2.1: without supported_versions listing 0x0304 this is not a TLS 1.3 hello.
     const sv = ext(E.supported_versions);
     if (sv === undefined) fail('NO_SUPPORTED_VERSIONS', 'protocol_version', 'ClientHello without supported_versions (TLS 1.2 or older)');
-    if (!parseBody(sv.data, readSupportedVersionsCH, 'supported_versions').includes(TLS13)) fail('TLS13_NOT_OFFERED', 'protocol_version', 'client does not offer TLS 1.3');
+    const variant = variantOf(cfg);
+    if (variant.datagram && (ch.legacyCookie === undefined || ch.legacyCookie.length !== 0)) {
+      // RFC 9147 §5.3: a DTLS 1.3 server aborts on a non-empty legacy_cookie.
+      fail('BAD_LEGACY_COOKIE', 'illegal_parameter', 'DTLS 1.3 ClientHello with a non-empty legacy_cookie');
+    }
+    if (!parseBody(sv.data, readSupportedVersionsCH, 'supported_versions').includes(variant.datagram ? variant.version : TLS13)) fail('TLS13_NOT_OFFERED', 'protocol_version', 'client does not offer TLS 1.3');
     // RFC 8446 §4.1.2: exactly the null compression method.
     if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
       fail('BAD_COMPRESSION', 'illegal_parameter', 'ClientHello compression methods are not exactly [null]');
     }
     const retry = this.retry ?? resumeStatelessRetry(s, ch);
     if (retry !== undefined) checkSecondHello(ch, retry);
-    const suite = retry?.suite ?? selectSuite(cfg, ch.cipherSuites);
+    const suite = retry?.suite ?? selectSuite(cfg, ch.cipherSuites, offeredPskHash(s, ch));
     if (!ch.cipherSuites.includes(suite.code)) fail('HRR_SUITE_DROPPED', 'illegal_parameter', 'second ClientHello no longer offers the selected suite');
-    const ks: KeyScheduleContext = { provider: cfg.provider, hash: suite.hash, hashLength: suite.hashLength };
+    const ks: KeyScheduleContext = { provider: cfg.provider, hash: suite.hash, hashLength: suite.hashLength, labelPrefix: variant.labelPrefix };
     const sniExt = ext(E.server_name);
     const serverName = sniExt === undefined ? null : (parseBody(sniExt.data, readServerNameList, 'server_name') ?? null);
 
@@ -78,6 +84,13 @@ export class ExpectClientHello implements State {
 
     // Before anything is sent: the transcript hash is fixed by the suite.
     s.transcript.setHash(suite.hash);
+
+    // RFC 9147 §5.1: a DTLS server with stateless cookies answers a cookie-less first ClientHello
+    // with a HelloRetryRequest (key_share only when the client has no usable share).
+    if (variant.datagram && retry === undefined && cfg.statelessRetry !== undefined && ext(E.cookie) === undefined) {
+      const choice = groupsExt === undefined ? undefined : selectGroup(cfg, supported, shares);
+      return new ExpectClientHello(s, sendHelloRetry(s, ch, m.raw, suite, choice?.kind === 'retry' ? choice.group : undefined, earlyOffered));
+    }
 
     const pskChoice = choosePsk(s, ch, m.raw, suite, ks, supported.length > 0);
     if (pskChoice === undefined && ext(E.signature_algorithms) === undefined) {
@@ -111,19 +124,16 @@ export class ExpectClientHello implements State {
       certChoice = selectCertificate(cfg, serverName, schemes, certSchemes);
     }
 
-    // 0-RTT (RFC 8446 §4.2.10): only the first PSK, same suite and ALPN, plausible ticket age.
+    // 0-RTT (RFC 8446 §4.2.10, §8): refused, not the connection, when a check fails.
     let earlyAccepted = false;
     if (earlyOffered) {
       if (retry !== undefined) fail('EARLY_DATA_AFTER_HRR', 'illegal_parameter', 'early_data in the second ClientHello');
-      earlyAccepted =
-        pskChoice !== undefined &&
-        pskChoice.index === 0 &&
-        pskChoice.ageOk &&
-        cfg.maxEarlyDataSize > 0 &&
-        pskChoice.state.maxEarlyDataSize > 0 &&
-        pskChoice.state.cipherSuite === suite.name &&
-        pskChoice.state.alpn === alpn;
+      const refused = refuseEarlyData(s, pskChoice, suite, alpn);
+      earlyAccepted = refused === null;
+      if (refused !== null) s.io.earlyDataRefused?.(refused);
     }
+    // RFC 8446 §4.2.6: the client may be asked for a certificate after the handshake.
+    s.postHandshakeAuth = ext(E.post_handshake_auth) !== undefined;
 
     s.transcript.update(m.raw);
     const early = new EarlySecret(ks, pskChoice?.psk);
@@ -139,13 +149,15 @@ export class ExpectClientHello implements State {
     const shExts: Extension[] = [];
     if (pskChoice !== undefined) shExts.push({ type: E.pre_shared_key, data: encode((w) => w.u16(pskChoice.index)) });
     if (group !== null && serverShare !== null) shExts.push({ type: E.key_share, data: writeKeyShareEntry({ group: groupCode(group), keyExchange: serverShare }) });
-    shExts.push({ type: E.supported_versions, data: encode((w) => w.u16(TLS13)) });
+    shExts.push({ type: E.supported_versions, data: encode((w) => w.u16(variant.datagram ? variant.version : TLS13)) });
+    if (s.io.serverHelloExtensions !== undefined) shExts.push(...s.io.serverHelloExtensions());
     const sh = s.io.send({
       type: 'server_hello',
       body: {
-        legacyVersion: TLS12,
+        legacyVersion: variant.datagram ? variant.legacyVersion : TLS12,
         random: cfg.provider.randomBytes(32),
-        legacySessionIdEcho: ch.legacySessionId,
+        // RFC 9147 §5: DTLS servers MUST NOT echo legacy_session_id.
+        legacySessionIdEcho: variant.datagram ? new Uint8Array(0) : ch.legacySessionId,
         cipherSuite: suite.code,
         legacyCompressionMethod: 0,
         extensions: shExts,
@@ -154,7 +166,7 @@ export class ExpectClientHello implements State {
     });
     s.transcript.update(sh);
     // RFC 8446 §D.4: a server answering a non-empty session id sends CCS after its first message.
-    if (ch.legacySessionId.length > 0 && !s.ccsSent) {
+    if (ch.legacySessionId.length > 0 && !s.ccsSent && !variant.datagram) {
       s.io.sendCcs();
       s.ccsSent = true;
     }
@@ -187,7 +199,7 @@ export class ExpectClientHello implements State {
     s.transcript.update(s.io.send({ type: 'encrypted_extensions', body: { extensions: eeExts } }));
 
     const base: ServerCtx = {
-      s, suite, ks, chts, shts, group, alpn, serverName, earlyAccepted, resumed: pskChoice !== undefined,
+      s, suite, ks, chts, shts, group, alpn, serverName, earlyAccepted, resumed: pskChoice !== undefined, externalPsk: pskChoice?.external?.identity ?? null,
       master: null, helloRetry: retry !== undefined, scheme: certChoice?.scheme ?? null, requested: null,
     };
     const finish = (): Step => {

@@ -31,6 +31,7 @@ export class ExpectFinished implements State {
         serverName: c.serverName,
         peerCertificates: this.clientChain ?? [],
         resumed: c.resumed,
+        ...(c.externalPsk ? { externalPsk: c.externalPsk.slice() } : {}),
         earlyDataAccepted: c.earlyAccepted,
         helloRetry: c.helloRetry,
       },

@@ -10,6 +10,7 @@ import { makeStatelessCookie, openStatelessCookie } from './cookie.js';
 import { encode, findExtension, parseBody, readKeyShareCH, type Extension } from '../messages/extensions.js';
 import type { CipherSuite as Suite } from '../suites.js';
 import { SKIP_BUDGET_MIN, type Retry, type Shared } from './shared.js';
+import { variantOf, type ProtocolVariant } from '../variant.js';
 
 /** RFC 8446 §4.1.2: the second ClientHello repeats the first except for the allowed changes. */
 /** RFC 8446 §4.1.2: the second ClientHello repeats the first except for the allowed changes. */
@@ -20,7 +21,7 @@ export function checkSecondHello(ch: ClientHello, retry: Retry): void {
   }
   const shares = findExtension(ch.extensions, E.key_share);
   const list = shares === undefined ? [] : parseBody(shares.data, readKeyShareCH, 'key_share');
-  if (list.length !== 1 || list[0]?.group !== groupCode(retry.group)) {
+  if (retry.group !== undefined && (list.length !== 1 || list[0]?.group !== groupCode(retry.group))) {
     fail('HRR_KEY_SHARE_MISMATCH', 'illegal_parameter', 'second ClientHello must carry exactly the requested key share');
   }
   const cookie = findExtension(ch.extensions, E.cookie);
@@ -32,15 +33,16 @@ export function checkSecondHello(ch: ClientHello, retry: Retry): void {
   }
 }
 
-export function sendHelloRetry(s: Shared, ch: ClientHello, raw: Uint8Array, suite: Suite, group: NamedGroupName, earlyOffered: boolean): Retry {
+export function sendHelloRetry(s: Shared, ch: ClientHello, raw: Uint8Array, suite: Suite, group: NamedGroupName | undefined, earlyOffered: boolean): Retry {
   s.transcript.update(raw);
   const h1 = s.transcript.current();
   const sr = s.config.statelessRetry;
-  const cookie = sr !== undefined ? makeStatelessCookie(s.config, sr.key, h1, suite, groupCode(group)) : s.config.helloRetryCookie?.(h1);
+  const cookie = sr !== undefined ? makeStatelessCookie(s.config, sr.key, h1, suite, group === undefined ? 0 : groupCode(group)) : s.config.helloRetryCookie?.(h1);
   s.transcript.restartWithMessageHash();
-  const hrr = s.io.send(helloRetryRequest(ch.legacySessionId, suite, group, cookie));
+  const variant = variantOf(s.config);
+  const hrr = s.io.send(helloRetryRequest(ch.legacySessionId, suite, group, cookie, variant));
   s.transcript.update(hrr);
-  if (ch.legacySessionId.length > 0 && !s.ccsSent) {
+  if (ch.legacySessionId.length > 0 && !s.ccsSent && !variant.datagram) {
     s.io.sendCcs();
     s.ccsSent = true;
   }
@@ -50,13 +52,16 @@ export function sendHelloRetry(s: Shared, ch: ClientHello, raw: Uint8Array, suit
 }
 
 /** The HelloRetryRequest this server sends: deterministic, so a stateless retry can rebuild it. */
-function helloRetryRequest(sessionId: Uint8Array, suite: Suite, group: NamedGroupName, cookie: Uint8Array | undefined): Uint8Array {
-  const exts: Extension[] = [{ type: E.key_share, data: encode((w) => w.u16(groupCode(group))) }];
+function helloRetryRequest(sessionId: Uint8Array, suite: Suite, group: NamedGroupName | undefined, cookie: Uint8Array | undefined, variant: ProtocolVariant): Uint8Array {
+  const exts: Extension[] = group === undefined ? [] : [{ type: E.key_share, data: encode((w) => w.u16(groupCode(group))) }];
   if (cookie !== undefined) exts.push({ type: E.cookie, data: encode((w) => w.vec16(cookie, 1)) });
-  exts.push({ type: E.supported_versions, data: encode((w) => w.u16(TLS13)) });
+  exts.push({ type: E.supported_versions, data: encode((w) => w.u16(variant.datagram ? variant.version : TLS13)) });
+  // RFC 9147 §5, §5.4: DTLS echoes no session id and says 0xfefd.
+  const legacyVersion = variant.datagram ? variant.legacyVersion : TLS12;
+  const legacySessionIdEcho = variant.datagram ? new Uint8Array(0) : sessionId;
   return encodeHandshake({
     type: 'server_hello',
-    body: { legacyVersion: TLS12, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho: sessionId, cipherSuite: suite.code, legacyCompressionMethod: 0, extensions: exts, isHelloRetryRequest: true },
+    body: { legacyVersion, random: HELLO_RETRY_REQUEST_RANDOM, legacySessionIdEcho, cipherSuite: suite.code, legacyCompressionMethod: 0, extensions: exts, isHelloRetryRequest: true },
   });
 }
 
@@ -72,8 +77,9 @@ export function resumeStatelessRetry(s: Shared, ch: ClientHello): Retry | undefi
   const st = openStatelessCookie(s.config, sr.key, sr.lifetime, cookie);
   s.transcript.setHash(st.suite.hash);
   s.transcript.update(messageHash(st.clientHello1Hash));
-  s.transcript.update(helloRetryRequest(ch.legacySessionId, st.suite, st.group, cookie));
+  const variant = variantOf(s.config);
+  s.transcript.update(helloRetryRequest(ch.legacySessionId, st.suite, st.group, cookie, variant));
   // The CCS of compatibility mode went out with the HelloRetryRequest.
-  s.ccsSent = ch.legacySessionId.length > 0;
+  s.ccsSent = ch.legacySessionId.length > 0 && !variant.datagram;
   return { suite: st.suite, group: st.group, cookie, clientHello1: undefined };
 }

@@ -1,12 +1,19 @@
 /** Server-side negotiation choices (RFC 8446 §4.1.1): suite, group, certificate, ALPN. */
-import { SignatureScheme, type NamedGroupName, type SignatureSchemeName } from '@puretls/crypto';
+import { SignatureScheme, type HashName, type NamedGroupName, type SignatureSchemeName } from '@puretls/crypto';
 import type { ResolvedServerCertificate, ServerConfig } from '../config.js';
 import { fail } from '../errors.js';
 import { groupCode } from '../groups.js';
 import type { KeyShareEntry } from '../messages/extensions.js';
 import { CipherSuite, type CipherSuite as Suite } from '../suites.js';
 
-export function selectSuite(config: ServerConfig, offered: readonly number[]): Suite {
+/** Our most preferred suite the client offers; with `pskHash`, preferably one of that hash (so the PSK is usable). */
+export function selectSuite(config: ServerConfig, offered: readonly number[], pskHash?: HashName): Suite {
+  if (pskHash !== undefined) {
+    for (const name of config.cipherSuites) {
+      const s = CipherSuite[name];
+      if (s.hash === pskHash && offered.includes(s.code)) return s;
+    }
+  }
   for (const name of config.cipherSuites) {
     const s = CipherSuite[name];
     if (offered.includes(s.code)) return s;

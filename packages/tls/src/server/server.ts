@@ -3,6 +3,7 @@
  * `expect-*.ts`; negotiation choices in `select.ts`, PSKs in `psk.ts`, HelloRetryRequest in
  * `hello-retry.ts`.
  */
+import { SignatureScheme } from '@puretls/crypto';
 import { Reader, Writer } from '@puretls/wire';
 import type { ServerConfig } from '../config.js';
 import { ExtensionType as E } from '../constants.js';
@@ -11,7 +12,11 @@ import { fail } from '../errors.js';
 import type { HandshakeInfo } from '../events.js';
 import { resumptionPsk, type KeyScheduleContext } from '../key-schedule/secrets.js';
 import { Transcript } from '../key-schedule/transcript.js';
-import { encode, type Extension } from '../messages/extensions.js';
+import { encode, writeU16List, type Extension } from '../messages/extensions.js';
+import type { RawHandshake } from '../messages/handshake.js';
+import type { Step } from '../state.js';
+import type { ServerTicketState } from '../tickets.js';
+import { PostHandshakeAuth } from './post-handshake-auth.js';
 import type { CipherSuite as Suite } from '../suites.js';
 import { ExpectClientHello } from './expect-client-hello.js';
 import type { ServerIo, Shared } from './shared.js';
@@ -20,6 +25,11 @@ export class ServerConnection extends Connection {
   readonly #config: ServerConfig;
   #earlyBudget = -1;
   #info: HandshakeInfo | null = null;
+  readonly #shared: Shared;
+  /** The transcript through the client's Finished: post-handshake authentication starts from it. */
+  #handshakeTranscript: Transcript | null = null;
+  #pha: PostHandshakeAuth | null = null;
+  #ticketNonce = 0;
 
   constructor(config: ServerConfig) {
     if (config === null || typeof config !== 'object' || !Array.isArray(config.certificates)) {
@@ -46,7 +56,9 @@ export class ServerConnection extends Connection {
         this.readApplicationData = max >= 0;
       },
       enterTraffic: (t) => this.enterTraffic(t),
+      earlyDataRefused: (reason) => this.emit({ type: 'early_data_rejected', reason }),
       complete: (info, rms, ks, suite) => {
+        this.#handshakeTranscript = s.transcript.fork();
         this.#info = info;
         this.skipEarlyData = null;
         this.switchReadToTraffic();
@@ -58,6 +70,7 @@ export class ServerConnection extends Connection {
       },
     };
     const s: Shared = { io, config, transcript: new Transcript(config.provider), ccsSent: false };
+    this.#shared = s;
     this.start(new ExpectClientHello(s, undefined));
     // With stateless retries this connection may continue after a HelloRetryRequest sent by another
     // one, so the client's compatibility-mode CCS can precede the ClientHello it sees.
@@ -66,6 +79,54 @@ export class ServerConnection extends Connection {
 
   get handshakeInfo(): HandshakeInfo | null {
     return this.#info;
+  }
+
+  /** Whether the client offered post-handshake authentication (RFC 8446 §4.2.6). */
+  get postHandshakeAuthOffered(): boolean {
+    return this.#shared.postHandshakeAuth === true;
+  }
+
+  /**
+   * Asks the client for a certificate after the handshake (RFC 8446 §4.6.2). The answer arrives as a
+   * `client_certificate` event (an empty chain when the client declines and `required` is false).
+   * Throws if the handshake is not complete, the client did not offer post_handshake_auth, there is
+   * no `clientVerifier`, or a request is outstanding.
+   */
+  requestClientCertificate(options: { readonly required?: boolean } = {}): void {
+    if (this.error !== null) throw this.error;
+    const t = this.handshakeTraffic;
+    if (!this.handshakeComplete || t === null || this.#handshakeTranscript === null) throw new Error('requestClientCertificate() before the handshake completed');
+    if (!this.canWrite) throw new Error('requestClientCertificate() after close()');
+    if (!this.postHandshakeAuthOffered) throw new Error('the client did not offer post_handshake_auth');
+    if (this.#config.clientVerifier === undefined) throw new TypeError('requestClientCertificate() needs config.clientVerifier');
+    if (this.#pha !== null) throw new Error('a post-handshake CertificateRequest is outstanding');
+    const cfg = this.#config;
+    // RFC 8446 §4.3.2: a context unique within the connection and unpredictable.
+    const context = cfg.provider.randomBytes(16);
+    const requested = cfg.signatureSchemes.filter((x) => !x.startsWith('rsa_pkcs1')).map((x) => SignatureScheme[x]);
+    const transcript = this.#handshakeTranscript.fork();
+    const cr = this.sendHandshake({ type: 'certificate_request', body: { certificateRequestContext: context, extensions: [{ type: E.signature_algorithms, data: writeU16List(requested) }] } });
+    transcript.update(cr);
+    this.flushHandshake();
+    this.#pha = new PostHandshakeAuth({
+      config: cfg,
+      transcript,
+      context,
+      requested,
+      required: options.required === true,
+      ks: t.ks,
+      readSecret: () => t.readSecret,
+      done: (chain, scheme) => {
+        this.#pha = null;
+        this.emit({ type: 'client_certificate', peerCertificates: chain, signatureScheme: scheme });
+      },
+    });
+  }
+
+  protected override onPostHandshake(m: RawHandshake): Step | void {
+    // RFC 8446 §4.6.2: Certificate, CertificateVerify and Finished only in answer to our request.
+    if (this.#pha === null) fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type} after the handshake`);
+    return this.#pha.handle(m);
   }
 
   protected override onApplicationData(data: Uint8Array): void {
@@ -82,13 +143,16 @@ export class ServerConnection extends Connection {
   #sendTickets(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext, suite: Suite): void {
     const cfg = this.#config;
     const sealer = cfg.ticketSealer;
-    if (sealer === undefined) return;
-    for (let i = 0; i < cfg.ticketsPerHandshake; i++) {
-      const nonce = new Writer().u16(i).finish();
+    const store = cfg.sessionStore;
+    if (sealer === undefined && store === undefined) return;
+    const count = info.resumed ? cfg.ticketsAfterResumption : cfg.ticketsPerHandshake;
+    for (let i = 0; i < count; i++) {
+      // RFC 8446 §4.6.1: a nonce unique per ticket on this connection.
+      const nonce = new Writer().u16(this.#ticketNonce++).finish();
       const ageAddBytes = cfg.provider.randomBytes(4);
       const ageAdd = new Reader(ageAddBytes).u32();
       const psk = resumptionPsk(ks, rms, nonce);
-      const ticket = sealer.seal({
+      const state: ServerTicketState = {
         psk,
         cipherSuite: suite.name,
         issuedAt: cfg.now(),
@@ -97,7 +161,14 @@ export class ServerConnection extends Connection {
         maxEarlyDataSize: cfg.maxEarlyDataSize,
         alpn: info.alpn,
         serverName: info.serverName,
-      });
+      };
+      let ticket: Uint8Array;
+      if (store !== undefined) {
+        ticket = cfg.provider.randomBytes(32);
+        store.put(ticket, state);
+      } else {
+        ticket = (sealer as NonNullable<typeof sealer>).seal(state);
+      }
       const exts: Extension[] = cfg.maxEarlyDataSize > 0 ? [{ type: E.early_data, data: encode((w) => w.u32(cfg.maxEarlyDataSize)) }] : [];
       this.sendHandshake({ type: 'new_session_ticket', body: { ticketLifetime: cfg.ticketLifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions: exts } });
     }

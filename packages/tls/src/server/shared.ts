@@ -6,9 +6,11 @@ import type { HandshakeInfo } from '../events.js';
 import type { KeyScheduleContext, MasterSecret } from '../key-schedule/secrets.js';
 import type { Transcript } from '../key-schedule/transcript.js';
 import type { ClientHello } from '../messages/client-hello.js';
+import type { Extension } from '../messages/extensions.js';
 import type { HandshakeMessage, RawHandshake } from '../messages/handshake.js';
 import type { CipherSuite as Suite } from '../suites.js';
 import type { ServerTicketState } from '../tickets.js';
+import type { ExternalPsk } from '../psk.js';
 
 export interface ServerIo {
   send(m: HandshakeMessage | Uint8Array): Uint8Array;
@@ -23,6 +25,10 @@ export interface ServerIo {
   acceptEarlyData(max: number): void;
   enterTraffic(t: { ks: KeyScheduleContext; suite: Suite; readSecret: Uint8Array; writeSecret: Uint8Array; exporterMasterSecret: Uint8Array }): void;
   complete(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext, suite: Suite): void;
+  /** Extra ServerHello extensions from the transport (DTLS connection_id, RFC 9146 §3). */
+  serverHelloExtensions?(): readonly Extension[];
+  /** The client offered 0-RTT and it is refused (the connection goes on). */
+  earlyDataRefused?(reason: string): void;
 }
 
 export interface Shared {
@@ -30,6 +36,8 @@ export interface Shared {
   readonly config: ServerConfig;
   readonly transcript: Transcript;
   ccsSent: boolean;
+  /** The client sent post_handshake_auth (RFC 8446 §4.2.6). */
+  postHandshakeAuth?: boolean;
 }
 
 export function unexpected(state: string, m: RawHandshake): never {
@@ -40,7 +48,8 @@ export const SKIP_BUDGET_MIN = 16384;
 
 export interface Retry {
   readonly suite: Suite;
-  readonly group: NamedGroupName;
+  /** Undefined when the HelloRetryRequest only carried a cookie (DTLS, RFC 9147 §5.1). */
+  readonly group: NamedGroupName | undefined;
   readonly cookie: Uint8Array | undefined;
   /** Absent when the retry was resumed from a stateless cookie. */
   readonly clientHello1: ClientHello | undefined;
@@ -48,10 +57,16 @@ export interface Retry {
 
 export interface PskChoice {
   readonly psk: Uint8Array;
-  readonly state: ServerTicketState;
+  /** The resumed ticket's state; null for an external PSK. */
+  readonly state: ServerTicketState | null;
+  readonly external: ExternalPsk | null;
   readonly index: number;
   readonly dhe: boolean;
   readonly ageOk: boolean;
+  /** The verified binder: unique per ClientHello, the strike register's key (RFC 8446 §8.2). */
+  readonly binder: Uint8Array;
+  /** The ticket id when the state came from the session store. */
+  readonly storeId: Uint8Array | null;
 }
 
 export interface ServerCtx {
@@ -65,6 +80,8 @@ export interface ServerCtx {
   readonly serverName: string | null;
   readonly earlyAccepted: boolean;
   readonly resumed: boolean;
+  /** Identity of the external PSK the handshake used, if any. */
+  readonly externalPsk?: Uint8Array | null;
   readonly helloRetry: boolean;
   readonly scheme: SignatureSchemeName | null;
   master: MasterSecret | null;

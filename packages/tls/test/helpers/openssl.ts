@@ -34,14 +34,19 @@ export interface OpensslCert {
 const certs = new Map<string, OpensslCert>();
 
 /** A self-signed certificate for CN=localhost made by `openssl req`. */
-export function opensslCert(kind: 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'ed448' | 'rsa', name = 'localhost'): OpensslCert {
+export function opensslCert(kind: 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'ed448' | 'rsa' | 'rsa-pss', name = 'localhost'): OpensslCert {
   const id = `${kind}-${name}`;
   const hit = certs.get(id);
   if (hit) return hit;
   const keyPath = join(dir, `${id}.key`);
   const certPath = join(dir, `${id}.crt`);
   const newkey =
-    kind === 'rsa' ? ['-newkey', 'rsa:2048'] : kind.startsWith('P-') ? ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${kind}`] : ['-newkey', kind];
+    kind === 'rsa'
+      ? ['-newkey', 'rsa:2048']
+      : kind === 'rsa-pss'
+        ? // An id-RSASSA-PSS key (`genpkey -algorithm RSA-PSS`), self-signed with salt = hash length.
+          ['-newkey', 'rsa-pss', '-pkeyopt', 'rsa_keygen_bits:2048', '-sigopt', 'rsa_pss_saltlen:digest']
+        : kind.startsWith('P-') ? ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${kind}`] : ['-newkey', kind];
   execFileSync('openssl', ['req', '-x509', ...newkey, '-keyout', keyPath, '-out', certPath, '-days', '2', '-nodes', '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`], { stdio: 'ignore' });
   const x = new X509Certificate(readFileSync(certPath));
   const c = {
@@ -80,13 +85,19 @@ async function freePort(): Promise<number> {
 export interface Running {
   readonly port: number;
   readonly output: () => string;
+  /** Writes to s_server's stdin (interactive mode: lines are sent to the client, `c` asks for a certificate). */
+  input(text: string): void;
   stop(): Promise<void>;
 }
 
-/** `openssl s_server -rev` (echoes lines reversed; not with -early_data) on 127.0.0.1. */
-export async function startOpensslServer(cert: OpensslCert, args: string[] = []): Promise<Running> {
+/**
+ * `openssl s_server -rev` (echoes lines reversed; not with -early_data) on 127.0.0.1; with
+ * `interactive`, no -rev: stdin lines go to the client and its commands (`c`) work.
+ */
+export async function startOpensslServer(cert: OpensslCert, args: string[] = [], opts: { interactive?: boolean } = {}): Promise<Running> {
   const port = await freePort();
-  const proc = spawn('openssl', ['s_server', '-accept', `${port}`, '-tls1_3', '-cert', cert.certPath, '-key', cert.keyPath, ...(args.includes('-early_data') ? [] : ['-rev']), ...args], {
+  const rev = args.includes('-early_data') || opts.interactive === true ? [] : ['-rev'];
+  const proc = spawn('openssl', ['s_server', '-accept', `${port}`, '-tls1_3', '-cert', cert.certPath, '-key', cert.keyPath, ...rev, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
@@ -103,7 +114,7 @@ export async function startOpensslServer(cert: OpensslCert, args: string[] = [])
     proc.stdout.on('data', check);
     proc.on('exit', () => reject(new Error(`s_server exited: ${out}`)));
   });
-  return { port, output: () => out, stop: () => stopProcess(proc) };
+  return { port, output: () => out, input: (text) => proc.stdin.write(text), stop: () => stopProcess(proc) };
 }
 
 function stopProcess(proc: ChildProcess): Promise<void> {
@@ -183,7 +194,11 @@ export async function runClient(conn: Connection, port: number, send: string, ex
 }
 
 /** A node:net server driving one ServerConnection per socket, echoing data in upper case. */
-export async function startEngineServer(make: () => Connection): Promise<{ port: number; conns: Connection[]; events: TlsEvent[][]; stop(): Promise<void> }> {
+export async function startEngineServer(
+  make: () => Connection,
+  /** Sees each event first (e.g. to call requestClientCertificate on handshake_complete); `kick` flushes. */
+  onEvent?: (conn: Connection, e: TlsEvent, kick: () => void) => void,
+): Promise<{ port: number; conns: Connection[]; events: TlsEvent[][]; stop(): Promise<void> }> {
   const conns: Connection[] = [];
   const events: TlsEvent[][] = [];
   const server = createServer((socket) => {
@@ -194,6 +209,7 @@ export async function startEngineServer(make: () => Connection): Promise<{ port:
     let kick: () => void = () => undefined;
     kick = pump(conn, socket, (e) => {
       ev.push(e);
+      onEvent?.(conn, e, () => kick());
       if (e.type === 'application_data' || e.type === 'early_data') {
         conn.write(new TextEncoder().encode(new TextDecoder().decode(e.data).toUpperCase()));
         kick();

@@ -1,5 +1,5 @@
 /** In-memory client↔server pairs (rustls-style `makePair`, `doHandshake`, `transfer`). */
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyPairKeyObjectResult } from 'node:crypto';
 import { createNobleProvider } from '@puretls/crypto/noble';
 import { parseSpki, type CryptoProvider, type PublicKey, type SignatureSchemeName } from '@puretls/crypto';
 import {
@@ -24,17 +24,23 @@ export interface TestKey {
 
 const keyCache = new Map<string, TestKey>();
 
-export function testKey(kind: 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'ed448' | 'rsa'): TestKey {
+export type TestKeyKind = 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'ed448' | 'rsa' | 'rsa-pss' | 'rsa-pss-sha384';
+
+export function testKey(kind: TestKeyKind): TestKey {
   const hit = keyCache.get(kind);
   if (hit) return hit;
-  const kp =
+  const kp: KeyPairKeyObjectResult =
     kind === 'ed25519'
       ? generateKeyPairSync('ed25519')
       : kind === 'ed448'
         ? generateKeyPairSync('ed448')
         : kind === 'rsa'
           ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-          : generateKeyPairSync('ec', { namedCurve: kind });
+          : kind === 'rsa-pss'
+            ? generateKeyPairSync('rsa-pss', { modulusLength: 2048 })
+            : kind === 'rsa-pss-sha384'
+              ? generateKeyPairSync('rsa-pss', { modulusLength: 2048, hashAlgorithm: 'sha384', mgf1HashAlgorithm: 'sha384', saltLength: 48 as unknown as string }) // @types/node types saltLength as string; node wants a number
+              : generateKeyPairSync('ec', { namedCurve: kind as string });
   const pkcs8 = new Uint8Array(kp.privateKey.export({ format: 'der', type: 'pkcs8' }));
   const spki = new Uint8Array(kp.publicKey.export({ format: 'der', type: 'spki' }));
   const k = { pkcs8, spki, publicKey: parseSpki(spki), chain: [Uint8Array.from([0x30, 0x03, 0x02, 0x01, keyCache.size + 1]), spki] };
@@ -44,7 +50,7 @@ export function testKey(kind: 'P-256' | 'P-384' | 'P-521' | 'ed25519' | 'ed448' 
 
 export const keyForScheme = (s: SignatureSchemeName): TestKey =>
   testKey(
-    s.startsWith('ecdsa_secp256') ? 'P-256' : s.startsWith('ecdsa_secp384') ? 'P-384' : s.startsWith('ecdsa_secp521') ? 'P-521' : s === 'ed25519' ? 'ed25519' : s === 'ed448' ? 'ed448' : 'rsa',
+    s.startsWith('ecdsa_secp256') ? 'P-256' : s.startsWith('ecdsa_secp384') ? 'P-384' : s.startsWith('ecdsa_secp521') ? 'P-521' : s === 'ed25519' ? 'ed25519' : s === 'ed448' ? 'ed448' : s.startsWith('rsa_pss_pss') ? 'rsa-pss' : 'rsa',
   );
 
 /** Accepts exactly the test chains it knows and returns their key. */

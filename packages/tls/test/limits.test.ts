@@ -1,0 +1,74 @@
+/** Buffers a peer can grow while the engine waits on an asynchronous step are bounded. */
+import { describe, expect, it } from 'vitest';
+import type { SignatureSchemeName } from '@puretls/crypto';
+import { ClientConnection, ServerConnection, signerFromPrivateKey, type Signer } from '../src/index.js';
+import { makeConfigs, provider, testKey } from './helpers/pair.js';
+
+/** A signer that signs only when `release()` is called, so the server stays in Waiting:sign. */
+function heldSigner(): Signer & { release(): void } {
+  const inner = signerFromPrivateKey(provider, testKey('ed25519').pkcs8);
+  let go: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (go = r));
+  return {
+    schemes: inner.schemes,
+    async sign(scheme: SignatureSchemeName, m: Uint8Array) {
+      await gate;
+      return inner.sign(scheme, m);
+    },
+    release: () => go(),
+  };
+}
+
+const bigRecord = (): Uint8Array => {
+  const r = new Uint8Array(5 + 16384);
+  r.set([23, 3, 3, 0x40, 0x00]);
+  return r;
+};
+
+function waitingServer(maxPendingInput?: number) {
+  const signer = heldSigner();
+  const key = testKey('ed25519');
+  const { client, server } = makeConfigs({ server: { certificates: [{ chain: key.chain, key: signer }], ...(maxPendingInput === undefined ? {} : { maxPendingInput }) } });
+  const c = new ClientConnection(client);
+  const s = new ServerConnection(server);
+  s.feed(c.pull() as Uint8Array);
+  expect(s.state).toBe('Waiting:sign');
+  return { c, s, signer };
+}
+
+describe('input fed while an asynchronous step is pending', () => {
+  it('fails with PENDING_INPUT_LIMIT / internal_error past the default 256 KiB, and stays failed', () => {
+    const { s } = waitingServer();
+    for (let i = 0; i < 15; i++) s.feed(bigRecord()); // 15 × 16389 = 245835 bytes: under the limit
+    expect(s.error).toBeNull();
+    s.feed(bigRecord());
+    expect([s.error?.code, s.error?.alert]).toEqual(['PENDING_INPUT_LIMIT', 'internal_error']);
+    expect(s.state).toBe('Failed');
+    // The alert is queued for the peer.
+    const out = s.pull();
+    expect(out).not.toBeNull();
+  });
+
+  it('honours a configured limit', () => {
+    const { s } = waitingServer(40000);
+    s.feed(bigRecord());
+    s.feed(bigRecord());
+    expect(s.error).toBeNull();
+    s.feed(bigRecord());
+    expect(s.error?.code).toBe('PENDING_INPUT_LIMIT');
+  });
+
+  it('input under the limit is processed once the step settles', async () => {
+    const { c, s, signer } = waitingServer();
+    signer.release();
+    await s.pending;
+    c.feed(s.pull() as Uint8Array);
+    while (c.pending) await c.pending;
+    s.feed(c.pull() as Uint8Array);
+    expect(s.state).toBe('Connected');
+  });
+
+  it('refuses a limit below one maximal record', () => {
+    expect(() => makeConfigs({ server: { maxPendingInput: 1000 } })).toThrow(/maxPendingInput/);
+  });
+});
