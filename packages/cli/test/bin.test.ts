@@ -1,0 +1,43 @@
+/**
+ * The installed `puretls` executable (packages/cli/bin/puretls.mjs → dist/bin.js), as a separate
+ * process: `s_server -accept 0 -www -naccept 1` answers `openssl s_client`, and the status and exit
+ * codes reach the shell. It runs the built JavaScript: `npm test` builds first.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { killAll, openssl } from '../../node/test/helpers/openssl.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+afterAll(() => killAll());
+
+it('puretls s_server -www serves openssl s_client and exits 0 after -naccept 1', async () => {
+  expect(existsSync(`${root}packages/cli/dist/bin.js`), 'packages/cli is not built: run `npm run build` (npm test does)').toBe(true);
+  const server = spawn(process.execPath, ['packages/cli/bin/puretls.mjs', 's_server', '-accept', '0', '-www', '-naccept', '1'], { cwd: root });
+  let out = '';
+  let err = '';
+  server.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    server.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    server.once('close', () => reject(new Error(`s_server exited: ${err}`)));
+  });
+  const c = openssl(['s_client', '-connect', `127.0.0.1:${port}`, '-quiet']);
+  c.proc.stdin.end('GET / HTTP/1.0\r\n\r\n');
+  await c.exited;
+  expect(c.stdout()).toContain('HTTP/1.0 200 ok');
+  expect(c.stdout()).toContain('Protocol version: TLSv1.3');
+  const code = await new Promise<number | null>((resolve) => server.on('close', resolve));
+  expect(code).toBe(0);
+  expect(err).toContain('throwaway self-signed certificate');
+});
+
+it('a usage error exits 64', async () => {
+  const p = spawn(process.execPath, ['packages/cli/bin/puretls.mjs', 's_client', '-nonsense'], { cwd: root });
+  const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
+  expect(code).toBe(64);
+});

@@ -1,0 +1,90 @@
+/** The DTLS 1.3 server: the TLS 1.3 server states (`ExpectClientHello` ...) behind the datagram core. */
+import { _internal } from '@puretls/tls';
+import { vec8 } from './client.js';
+import type { DtlsServerConfig } from './config.js';
+import { EXT_CONNECTION_ID, HS_CLIENT_HELLO } from './constants.js';
+import { DtlsConnection } from './connection.js';
+import { configForPeer } from './cookie.js';
+
+const EMPTY = new Uint8Array(0);
+
+export interface DtlsServerOptions {
+  /** The client's address as bytes (binds cookies to it, RFC 9147 §5.1). */
+  readonly peer?: Uint8Array;
+  /** The caller's clock at creation (ms); default `config.now()`. */
+  readonly now?: number;
+}
+
+export class DtlsServerConnection extends DtlsConnection {
+  readonly #config: DtlsServerConfig;
+  #myCid: Uint8Array | undefined;
+  #cidExtension: { type: number; data: Uint8Array }[] = [];
+
+  constructor(config: DtlsServerConfig, options: DtlsServerOptions = {}) {
+    if (config === null || typeof config !== 'object' || config.datagram === undefined || config.variant === undefined) {
+      throw new TypeError('config must come from dtlsServerConfig()');
+    }
+    if (options.peer !== undefined && !(options.peer instanceof Uint8Array)) throw new TypeError('options.peer must be a Uint8Array');
+    super(config, options.now ?? config.now());
+    this.#config = config;
+    this.addressValidated = config.datagram.amplificationLimit === false;
+    const peer = options.peer ?? EMPTY;
+    const io: _internal.ServerIo = {
+      send: (m) => this.sendHandshake(m),
+      sendCcs: () => undefined,
+      setWriteKeys: (ks, suite, secret) => this.setWriteKeys(ks, suite, secret),
+      setReadKeys: (ks, suite, secret) => this.setReadKeys(ks, suite, secret),
+      setPeerRecordSizeLimit: () => undefined,
+      allowCcs: () => undefined,
+      keyLog: (label, clientRandom, secret) => config.keyLog?.(label, clientRandom.slice(), secret.slice()),
+      setEarlyExporter: () => undefined,
+      skipEarlyData: () => undefined,
+      acceptEarlyData: () => undefined,
+      enterTraffic: (t) => this.enterTraffic(t),
+      complete: (info) => {
+        this.switchReadToTraffic();
+        this.completeHandshake(info, true);
+      },
+      serverHelloExtensions: () => this.#cidExtension,
+    };
+    // The first ClientHello picks the cookie key (current or previous period) before the TLS state runs.
+    const first: _internal.State = {
+      name: 'ExpectClientHello',
+      handle: (m) => {
+        const cookie = m.type === 'client_hello' ? _internal.findExtension(m.body.extensions, 44) : undefined;
+        const cookieValue = cookie === undefined ? undefined : _internal.parseBody(cookie.data, (r) => r.vec16(1), 'cookie');
+        const cfg = configForPeer(config, peer, cookieValue);
+        const s: _internal.ServerShared = { io, config: cfg, transcript: new _internal.Transcript(config.provider), ccsSent: false };
+        return new _internal.ExpectClientHello(s, undefined).handle(m);
+      },
+    };
+    this.start(first);
+  }
+
+  protected override onPlaintextHello(seq: number, messageSeq: number, type: number): void {
+    if (type !== HS_CLIENT_HELLO) return;
+    this.mirrorPlaintextSeq(seq);
+    // After a stateless HelloRetryRequest the second ClientHello has message_seq 1 (RFC 9147 §5.2).
+    if (this.#config.cookies !== undefined && messageSeq > 0) this.resumeAt(messageSeq);
+  }
+
+  protected inspect(m: _internal.RawHandshake): void {
+    if (m.type !== 'client_hello') return;
+    // A cookie we issued proves the address (an invalid one fails the handshake right after).
+    if (this.#config.cookies !== undefined && _internal.findExtension(m.body.extensions, 44) !== undefined) this.addressValidated = true;
+    const len = this.#config.datagram.connectionIdLength;
+    const ext = _internal.findExtension(m.body.extensions, EXT_CONNECTION_ID);
+    if (ext === undefined || len === undefined) {
+      this.#cidExtension = [];
+      this.cidNegotiated = false;
+      return;
+    }
+    // RFC 9146 §3: the client's value is what we send; ours goes in the ServerHello.
+    this.sendCid = _internal.parseBody(ext.data, (r) => r.vec8(0, 255), 'connection_id').slice();
+    this.#myCid ??= len > 0 ? this.#config.provider.randomBytes(len) : EMPTY;
+    this.cidNegotiated = true;
+    this.recvCidLength = len;
+    this.recvCids = len > 0 ? [this.#myCid] : [];
+    this.#cidExtension = [{ type: EXT_CONNECTION_ID, data: vec8(this.#myCid) }];
+  }
+}

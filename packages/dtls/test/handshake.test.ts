@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DtlsClientConnection, DtlsServerConnection } from '../src/index.js';
+import { Clock, configs } from './helpers/keys.js';
+import { completed, SimNet } from './helpers/simnet.js';
+
+describe('DTLS 1.3 handshake', () => {
+  it('completes_over_a_perfect_network_and_carries_data_both_ways', async () => {
+    const clock = new Clock();
+    const { client, server } = configs(clock);
+    const c = new DtlsClientConnection(client);
+    const s = new DtlsServerConnection(server);
+    const net = new SimNet(c, s, clock, { mtu: 1200 });
+    await net.run(() => completed(net));
+    expect(c.error).toBeNull();
+    expect(s.error).toBeNull();
+    expect(completed(net)).toBe(true);
+    const info = c.handshakeInfo;
+    expect(info?.version).toBe('DTLSv1.3');
+    c.send(new TextEncoder().encode('ping'));
+    s.send(new TextEncoder().encode('pong'));
+    await net.run(() => false, 1000);
+    const got = (i: 0 | 1) => net.events[i].filter((e) => e.type === 'application_data').map((e) => new TextDecoder().decode((e as { data: Uint8Array }).data));
+    expect(got(1)).toEqual(['ping']);
+    expect(got(0)).toEqual(['pong']);
+    expect(c.nextTimeout()).toBeNull();
+    expect(s.nextTimeout()).toBeNull();
+  });
+});

@@ -1,0 +1,145 @@
+/**
+ * One DTLS association on a UDP socket: drives a sans-IO `DtlsConnection` with real timers and the
+ * wall clock, sends what it produces, and turns its events into Node events
+ * (`secureConnect`, `message`, `keyUpdate`, `newConnectionIds`, `close`, `error`).
+ */
+import { EventEmitter } from 'node:events';
+import type { DtlsConnection, DtlsHandshakeInfo } from '@puretls/dtls';
+
+export type DatagramSender = (datagram: Uint8Array) => void;
+
+export class DtlsSocket extends EventEmitter {
+  readonly connection: DtlsConnection;
+  #send: DatagramSender;
+  #timer: NodeJS.Timeout | null = null;
+  #closed = false;
+  #secure = false;
+  remoteAddress: string;
+  remotePort: number;
+
+  constructor(connection: DtlsConnection, send: DatagramSender, remote: { address: string; port: number }) {
+    super();
+    this.connection = connection;
+    this.#send = send;
+    this.remoteAddress = remote.address;
+    this.remotePort = remote.port;
+  }
+
+  get handshakeInfo(): DtlsHandshakeInfo | null {
+    return this.connection.handshakeInfo;
+  }
+
+  get encrypted(): true {
+    return true;
+  }
+
+  /** Largest `send()` that fits one datagram. */
+  get maxDatagramPayload(): number {
+    return this.connection.maxDatagramPayload;
+  }
+
+  /** One call, one record, one datagram (datagram semantics). */
+  send(data: Uint8Array | string): void {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    this.connection.send(bytes);
+    this.pump();
+  }
+
+  keyUpdate(requestPeer = false): void {
+    this.connection.keyUpdate(requestPeer);
+    this.pump();
+  }
+
+  requestConnectionIds(count: number): void {
+    this.connection.requestConnectionIds(count);
+    this.pump();
+  }
+
+  newConnectionIds(count = 1, usage: 'cid_immediate' | 'cid_spare' = 'cid_spare'): readonly Uint8Array[] {
+    const out = this.connection.newConnectionIds(count, usage);
+    this.pump();
+    return out;
+  }
+
+  rotateConnectionId(): boolean {
+    return this.connection.rotateConnectionId();
+  }
+
+  /** Sends close_notify and stops the timers. */
+  close(): void {
+    if (this.#closed) return;
+    this.connection.close();
+    this.pump();
+    this.#finish();
+  }
+
+  /** Feeds a datagram from the peer. */
+  receive(datagram: Uint8Array): void {
+    if (this.#closed) return;
+    this.connection.feedDatagram(datagram, Date.now());
+    this.pump();
+  }
+
+  /** Sends what the engine has, emits its events and re-arms the timer. */
+  pump(): void {
+    const c = this.connection;
+    for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) this.#send(d);
+    for (let e = c.poll(); e !== null; e = c.poll()) {
+      switch (e.type) {
+        case 'handshake_complete':
+          this.#secure = true;
+          this.emit('secureConnect', e.info);
+          break;
+        case 'application_data':
+          this.emit('message', e.data);
+          break;
+        case 'key_update':
+          this.emit('keyUpdate', e.direction);
+          break;
+        case 'new_connection_ids':
+          this.emit('newConnectionIds', e.cids, e.usage);
+          break;
+        case 'peer_closed':
+          this.emit('end');
+          this.#finish();
+          break;
+        case 'error':
+          this.emit('error', e.error);
+          this.#finish();
+          break;
+      }
+    }
+    if (this.#closed) return;
+    const p = c.pending;
+    if (p !== null) {
+      void p.then(() => this.pump());
+      return;
+    }
+    this.#arm();
+  }
+
+  get secure(): boolean {
+    return this.#secure;
+  }
+
+  #arm(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const t = this.connection.nextTimeout();
+    if (t === null) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.connection.onTimeout(Date.now());
+      this.pump();
+    }, Math.max(0, t - Date.now()));
+    this.#timer.unref?.();
+  }
+
+  #finish(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.emit('close');
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * `createServer()`: a `net.Server` whose connections are TLS, like node's `tls.Server`: each accepted
+ * socket becomes a `TLSSocket` and is announced with `'secureConnection'` once the handshake is done;
+ * a connection that fails before that is reported as `'tlsClientError'`. Session tickets are sealed
+ * under a key of this server (random unless `ticketKeys` is given), so clients can resume.
+ */
+import { randomBytes } from 'node:crypto';
+import { Server as NetServer, type Socket } from 'node:net';
+import { nobleProvider } from '@puretls/crypto/noble';
+import { createStrikeRegister, createTicketSealer, type AntiReplay, type TicketSealer } from '@puretls/tls';
+import { SecureContext, createSecureContext, type SecureContextOptions } from './secure-context.js';
+import type { ServerSideOptions } from './options.js';
+import { TLSSocket } from './tls-socket.js';
+
+export interface ServerOptions extends ServerSideOptions {
+  /** 32 bytes protecting session tickets (node takes 48; ours is one AES-256-GCM key). */
+  readonly ticketKeys?: Uint8Array;
+  /** Ours: NewSessionTicket messages after each full handshake (default 1; 0 disables resumption). */
+  readonly ticketsPerHandshake?: number;
+  readonly pauseOnConnect?: boolean;
+  /** Milliseconds a client gets to complete the handshake (default 120000, as node; 0: no limit). */
+  readonly handshakeTimeout?: number;
+}
+
+export class Server extends NetServer {
+  #options: ServerOptions;
+  #context: SecureContext;
+  readonly #sealer: TicketSealer | undefined;
+  readonly #antiReplay: AntiReplay | undefined;
+  readonly #extra: { context: SecureContext; serverNames: string[] }[] = [];
+
+  constructor(options: ServerOptions = {}, listener?: (socket: TLSSocket) => void) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false });
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    this.#options = options;
+    this.#context = options.secureContext ?? createSecureContext(options);
+    if (options.SNICallback === undefined && (this.#context.chain === undefined || this.#context.key === undefined) && (options.certificates ?? []).length === 0) {
+      throw new TypeError('options.cert and options.key (or a secureContext with them) are required');
+    }
+    if (options.handshakeTimeout !== undefined && (!Number.isFinite(options.handshakeTimeout) || options.handshakeTimeout < 0)) {
+      throw new RangeError('options.handshakeTimeout must be a non-negative number of milliseconds');
+    }
+    // A key we cannot sign with is the caller's mistake: say so now, not at the first connection.
+    this.#context.signer(options.provider ?? nobleProvider);
+    const keys = options.ticketKeys ?? randomBytes(32);
+    if (!(keys instanceof Uint8Array) || keys.length !== 32) throw new TypeError('options.ticketKeys must be 32 bytes');
+    this.#sealer = options.ticketsPerHandshake === 0 ? undefined : createTicketSealer(options.provider ?? nobleProvider, new Uint8Array(keys));
+    this.#antiReplay = (options.maxEarlyData ?? 0) > 0 ? createStrikeRegister({ window: 20_000 }) : undefined;
+    if (listener !== undefined) this.on('secureConnection', listener);
+    this.on('connection', (raw: Socket) => this.#onConnection(raw));
+  }
+
+  /** Serves `context` to clients asking for `hostname` by SNI (exact name). */
+  addContext(hostname: string, context: SecureContext | SecureContextOptions): void {
+    if (typeof hostname !== 'string' || hostname === '') throw new TypeError('hostname must be a non-empty string');
+    const ctx = context instanceof SecureContext ? context : createSecureContext(context);
+    this.#extra.push({ context: ctx, serverNames: [hostname.toLowerCase()] });
+  }
+
+  /** Replaces the key material for new connections. */
+  setSecureContext(options: SecureContextOptions): void {
+    this.#context = createSecureContext(options);
+  }
+
+  #onConnection(raw: Socket): void {
+    const o = this.#options;
+    let socket: TLSSocket;
+    try {
+      socket = new TLSSocket(raw, {
+        ...o,
+        isServer: true,
+        secureContext: this.#context,
+        certificates: [...(o.certificates ?? []), ...this.#extra],
+        ...(this.#sealer === undefined ? {} : { ticketSealer: this.#sealer }),
+        ...(this.#antiReplay === undefined ? {} : { antiReplay: this.#antiReplay }),
+      });
+    } catch (e) {
+      raw.destroy();
+      this.emit('tlsClientError', e, undefined);
+      return;
+    }
+    const onError = (e: Error): void => {
+      this.emit('tlsClientError', e, socket);
+    };
+    socket.on('error', onError);
+    const limit = o.handshakeTimeout ?? 120_000;
+    const timer =
+      limit > 0
+        ? setTimeout(() => socket.destroy(Object.assign(new Error('TLS handshake timeout'), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' })), limit)
+        : undefined;
+    timer?.unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('secure', () => {
+      clearTimeout(timer);
+      socket.off('error', onError);
+      this.emit('secureConnection', socket);
+    });
+  }
+}
+
+export function createServer(options: ServerOptions = {}, listener?: (socket: TLSSocket) => void): Server {
+  return new Server(options, listener);
+}

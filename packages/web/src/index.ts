@@ -1,0 +1,10 @@
+/**
+ * @puretls/web — TLS 1.3 over Web Streams for browsers, Deno, Bun and Workers: `startTls` /
+ * `acceptTls` over any `{ readable, writable }` byte transport, `webSocketTransport` for pages (through
+ * a WebSocket-to-TCP relay), and config helpers. Deno's TCP `connect()` is in `@puretls/web/deno`.
+ */
+export { startTls, acceptTls, type StartTlsOptions, type AcceptTlsOptions } from './start.js';
+export { drive, TransportClosedError, type TlsStream, type TlsTransport, type DriveOptions } from './tls-stream.js';
+export { webSocketTransport, type WebSocketTransportOptions } from './websocket.js';
+export { webClientConfig, webServerConfig, type WebClientConfigOptions, type WebServerConfigOptions, type WebServerCertificate } from './config.js';
+export { memoryPipe } from './memory-pipe.js';
