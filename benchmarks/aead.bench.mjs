@@ -4,16 +4,20 @@
 //                                        open into reused buffers (what the record layer does)
 //   aead_<suite>_<size>_noble_<fn>       noble's one-shot API, a new cipher instance per record
 //                                        (`gcm()` / `chacha20poly1305()`), what a naive record layer does
-//   aead_<suite>_<size>_node             node:crypto (OpenSSL), printed as a reference figure
+//   aead_<suite>_<size>_node             node:crypto (OpenSSL) called directly, a reference figure
+//   aead_<suite>_<size>_accel            the accelerated provider (packages/node/provider) over node:crypto,
+//                                        keyed once, seal and open into reused buffers
 //   aead_<suite>_<size>_vs_noble_<fn>    ratio provider / one-shot, with the issue 9 target
 // All three are first checked to compute the same bytes. MB/s count the record once per seal+open.
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { createNobleProvider } from '@puretls/crypto/noble';
+import { createNodeProvider } from '@puretls/node/provider';
 import { compare, report } from './lib.mjs';
 
 const provider = createNobleProvider();
+const accelProvider = createNodeProvider();
 
 // Issue 9 acceptance: AES-GCM >= 2x gcm() at 16 KiB and >= 5x at 64 B; ChaCha20-Poly1305 >= 0.9x.
 const suites = [
@@ -49,6 +53,7 @@ for (const s of suites) {
   const nonce = provider.randomBytes(alg.nonceLength);
   const aad = Uint8Array.of(23, 3, 3, 0x40, 0x11);
   const aead = alg.create(key);
+  const accel = accelProvider.aead(s.name).create(key);
   for (const size of sizes) {
     const pt = provider.randomBytes(size);
     const sealed = new Uint8Array(size + alg.tagLength);
@@ -59,6 +64,9 @@ for (const s of suites) {
     const nodes = nodeSeal(s.node, key, nonce, aad, pt);
     if (!same(ours, theirs) || !same(ours, nodes)) throw new Error(`${s.tag}: provider, noble and node:crypto disagree`);
     if (!same(aead.open(nonce, sealed, aad, opened), pt)) throw new Error(`${s.tag}: provider open failed`);
+    const accelSealed = new Uint8Array(size + alg.tagLength);
+    const accelOpened = new Uint8Array(size);
+    if (!same(accel.seal(nonce, pt, aad, accelSealed), ours) || !same(accel.open(nonce, accelSealed, aad, accelOpened), pt)) throw new Error(`${s.tag}: accelerated provider disagrees`);
 
     const fns = {
       noble: () => {
@@ -67,6 +75,10 @@ for (const s of suites) {
       },
       oneShot: () => s.oneShot(key, nonce, aad).decrypt(s.oneShot(key, nonce, aad).encrypt(pt)),
       node: () => nodeOpen(s.node, key, nonce, aad, nodeSeal(s.node, key, nonce, aad, pt)),
+      accel: () => {
+        accel.seal(nonce, pt, aad, accelSealed);
+        if (accel.open(nonce, accelSealed, aad, accelOpened) === null) throw new Error('open failed');
+      },
     };
     const { medians, spread } = compare(fns);
     if (!same(opened, pt)) throw new Error(`${s.tag}: provider round trip changed the data`);
@@ -78,6 +90,7 @@ for (const s of suites) {
     report(`${base}_noble`, unit, medians.noble * scale, noise('noble'));
     report(`${base}_noble_${s.fn}`, unit, medians.oneShot * scale, noise('oneShot'));
     report(`${base}_node`, unit, medians.node * scale, noise('node'));
+    report(`${base}_accel`, unit, medians.accel * scale, noise('accel'));
     const ratio = medians.noble / medians.oneShot;
     report(`${base}_vs_noble_${s.fn}`, 'x', ratio, { target: s.target[size], met: ratio >= s.target[size] });
   }

@@ -61,3 +61,40 @@ export function compare(fns, { warmupMs = 200, sampleMs = 250, samples = 7 } = {
   }
   return { medians, spread };
 }
+
+/**
+ * `compare` for asynchronous operations (a handshake over sockets, an awaited verifier): each
+ * sample runs `fn` back to back for `sampleMs`, one at a time; samples are interleaved across names.
+ */
+export async function compareAsync(fns, { warmupMs = 300, sampleMs = 400, samples = 5 } = {}) {
+  const names = Object.keys(fns);
+  const run = async (fn, ms) => {
+    const t0 = performance.now();
+    const end = t0 + ms;
+    let n = 0;
+    let now = t0;
+    while (now < end) {
+      await fn();
+      n++;
+      now = performance.now();
+    }
+    return n / ((now - t0) / 1000);
+  };
+  for (const name of names) await run(fns[name], warmupMs);
+  const rates = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < samples; i++) for (const name of names) rates[name].push(await run(fns[name], sampleMs));
+  const medians = {};
+  const spread = {};
+  for (const name of names) {
+    const r = rates[name].sort((a, b) => a - b);
+    const med = r[Math.floor(r.length / 2)];
+    medians[name] = med;
+    spread[name] = (r[r.length - 1] - r[0]) / med;
+  }
+  return { medians, spread };
+}
+
+/** Prints a ratio figure with the acceptance target it is checked against (`met` when target is given). */
+export function reportRatio(bench, value, target, extra = {}) {
+  report(bench, 'x', value, target === undefined ? extra : { target, met: value >= target, ...extra });
+}

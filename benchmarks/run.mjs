@@ -13,3 +13,9 @@ if (files.length === 0) {
 }
 for (const f of files) await import(new URL(f, import.meta.url).href);
 console.table(results.map(({ bench, unit, value }) => ({ bench, value, unit })));
+// The issue 9 acceptance ratios of this run, met or not.
+const targets = results.filter((r) => r.target !== undefined);
+if (targets.length > 0) {
+  console.log('acceptance:');
+  for (const r of targets) console.log(`  ${r.met ? 'met    ' : 'NOT met'} ${r.bench} = ${r.value}x (target >= ${r.target}x)`);
+}
