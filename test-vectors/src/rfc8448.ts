@@ -1,5 +1,6 @@
 /** RFC 8448 traces as JSON (format `rfc8448-trace-v1`, see ../shared/vectors/rfc8448/README.md). */
 import { hex, loadVectorJson } from './files.js';
+import type { RsaPrivateKey } from '@puretls/crypto';
 
 export interface TraceStep {
   readonly index: number;
@@ -45,16 +46,7 @@ export function traceValue(trace: Trace, side: 'client' | 'server', description:
   return hex(entry.hex);
 }
 
-export interface RsaTraceKey {
-  readonly n: bigint;
-  readonly e: bigint;
-  readonly d: bigint;
-  readonly p: bigint;
-  readonly q: bigint;
-  readonly dp: bigint;
-  readonly dq: bigint;
-  readonly qi: bigint;
-}
+export type RsaTraceKey = Omit<RsaPrivateKey, 'kind' | 'pss'>;
 
 /** The server's RSA-2048 key of RFC 8448 §2. */
 export function loadTraceRsaKey(): RsaTraceKey {

@@ -1,6 +1,7 @@
 /**
  * The AEADs of the noble provider (RFC 5116 interface): AES-GCM (NIST SP 800-38D), ChaCha20-Poly1305
- * (RFC 8439) and AES-CCM (RFC 3610, in ccm.ts), behind the argument checks every cipher shares.
+ * (RFC 8439) and AES-CCM (RFC 3610, in ccm.ts), behind the argument checks every cipher shares
+ * (aead-checked.ts, also used by other providers).
  *
  * AES-GCM is assembled from noble's AES block function and our table GHASH (ghash.ts) rather than
  * noble's `gcm()`, which re-expands the key and rebuilds its GHASH table on every call and refuses
@@ -15,18 +16,10 @@ import { unsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { aesCcm } from './ccm.js';
 import { Ghash } from './ghash.js';
-import type { Aead, AeadAlgorithm, AeadName, AeadSpec } from './types.js';
+import { checkedAeadAlgorithm, type AeadCore } from './aead-checked.js';
+import type { AeadAlgorithm, AeadName, AeadSpec } from './types.js';
 
-/**
- * A keyed cipher without argument checks: `nonce` has the right length, `out` has exactly the
- * output length and is either disjoint from the input or starts at the same byte.
- */
-export interface AeadCore {
-  /** Writes ciphertext || tag into `out`. */
-  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array): void;
-  /** `sealed` is ciphertext || tag (at least a tag long). Writes the plaintext, or returns false leaving none in `out`. */
-  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
-}
+export type { AeadCore } from './aead-checked.js';
 
 type Cipher = AeadSpec['cipher'];
 
@@ -40,11 +33,6 @@ const TLS_AEADS: Readonly<Record<AeadName, AeadSpec>> = {
 };
 
 const AES_KEY_LENGTHS: readonly number[] = [16, 24, 32];
-
-function bytes(value: unknown, name: string): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array`);
-  return value;
-}
 
 /** Checks a spec's fields, naming the first one that is not supported. */
 function checkSpec(spec: AeadSpec): void {
@@ -236,49 +224,7 @@ function chachaPoly(key: Uint8Array): AeadCore {
   };
 }
 
-// --- the checked Aead shared by all ciphers ---
-
-/** True when `a` and `b` share bytes but do not start at the same byte. */
-function overlapsPartially(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.buffer !== b.buffer || a.byteOffset === b.byteOffset || a.length === 0 || b.length === 0) return false;
-  return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
-}
-
-function outputFor(output: Uint8Array | undefined, length: number, input: Uint8Array): Uint8Array {
-  if (output === undefined) return new Uint8Array(length);
-  if (output.length < length) throw new RangeError(`output must have room for ${length} bytes, got ${output.length}`);
-  const out = output.length === length ? output : output.subarray(0, length);
-  if (overlapsPartially(out, input)) throw new RangeError('output must not overlap the input unless it starts at the same byte');
-  return out;
-}
-
-function checkedAead(core: AeadCore, nonceLength: number, tagLength: number): Aead {
-  const checkNonce = (nonce: Uint8Array): void => {
-    bytes(nonce, 'nonce');
-    if (nonce.length !== nonceLength) throw new RangeError(`nonce must be ${nonceLength} bytes, got ${nonce.length}`);
-  };
-  return Object.freeze({
-    tagLength,
-    seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, output?: Uint8Array): Uint8Array {
-      checkNonce(nonce);
-      bytes(plaintext, 'plaintext');
-      bytes(aad, 'aad');
-      if (output !== undefined) bytes(output, 'output');
-      const out = outputFor(output, plaintext.length + tagLength, plaintext);
-      core.seal(nonce, plaintext, aad, out);
-      return out;
-    },
-    open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, output?: Uint8Array): Uint8Array | null {
-      checkNonce(nonce);
-      bytes(ciphertext, 'ciphertext');
-      bytes(aad, 'aad');
-      if (output !== undefined) bytes(output, 'output');
-      if (ciphertext.length < tagLength) return null;
-      const out = outputFor(output, ciphertext.length - tagLength, ciphertext);
-      return core.open(nonce, ciphertext, aad, out) ? out : null;
-    },
-  });
-}
+// --- the ciphers behind the shared checks (aead-checked.ts) ---
 
 const KEYED: Readonly<Record<Cipher, (key: Uint8Array, spec: AeadSpec) => AeadCore>> = {
   'AES-GCM': (key) => aesGcm(key),
@@ -294,17 +240,7 @@ export function nobleAead(spec: AeadName | AeadSpec): AeadAlgorithm {
     if (cached !== undefined) return cached;
   }
   const { name, spec: s } = resolveSpec(spec);
-  const algorithm: AeadAlgorithm = Object.freeze({
-    name,
-    keyLength: s.keyLength,
-    nonceLength: s.nonceLength,
-    tagLength: s.tagLength,
-    create(key: Uint8Array): Aead {
-      bytes(key, 'key');
-      if (key.length !== s.keyLength) throw new RangeError(`key must be ${s.keyLength} bytes for ${name}, got ${key.length}`);
-      return checkedAead(KEYED[s.cipher](key, s), s.nonceLength, s.tagLength);
-    },
-  });
+  const algorithm = checkedAeadAlgorithm(name, s, (key) => KEYED[s.cipher](key, s));
   if (typeof spec === 'string') cache.set(spec, algorithm);
   return algorithm;
 }

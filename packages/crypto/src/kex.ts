@@ -8,7 +8,7 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { x448 } from '@noble/curves/ed448.js';
 import { assertEcScalar, ecCurve, ecPointFromBytes, type EcCurveInfo } from './ecdsa.js';
-import { CryptoError } from './errors.js';
+import { checkedXdhGroup } from './kex-checked.js';
 import { randomBytesFrom } from './random.js';
 import type { EcCurve, KeyExchangeGroup, KeyPair, NamedGroupName, RandomSource } from './types.js';
 
@@ -21,48 +21,16 @@ function assertBytes(value: unknown, argument: string): asserts value is Uint8Ar
   if (!(value instanceof Uint8Array)) throw new TypeError(`${argument} must be a Uint8Array`);
 }
 
-function isAllZero(b: Uint8Array): boolean {
-  // OR of all bytes, as RFC 7748 §6.1 suggests, so the check itself leaks nothing.
-  let acc = 0;
-  for (let i = 0; i < b.length; i++) acc |= b[i] as number;
-  return acc === 0;
-}
-
-/** X25519 / X448 (RFC 7748 §5, §6). */
+/** X25519 / X448 (RFC 7748 §5, §6), behind the shared checks of kex-checked.ts. */
 function xdhGroup(name: 'x25519' | 'x448', impl: Montgomery, size: number, random: RandomSource): KeyExchangeGroup {
-  function assertPrivate(privateKey: unknown): asserts privateKey is Uint8Array {
-    assertBytes(privateKey, 'privateKey');
-    if (privateKey.length !== size) throw new RangeError(`privateKey must be ${size} bytes for ${name}, got ${privateKey.length}`);
-  }
-  const keyPairFromPrivateKey = (privateKey: Uint8Array): KeyPair => {
-    assertPrivate(privateKey);
-    return { privateKey: privateKey.slice(), publicKey: impl.getPublicKey(privateKey) };
-  };
-  return Object.freeze({
-    name,
-    publicKeyLength: size,
+  const keyPair = (privateKey: Uint8Array): KeyPair => ({ privateKey: privateKey.slice(), publicKey: impl.getPublicKey(privateKey) });
+  return checkedXdhGroup(name, {
+    keyPair,
     // RFC 7748 §6: the private key is `size` random bytes (clamped when used).
-    generateKeyPair: () => keyPairFromPrivateKey(randomBytesFrom(random, size)),
-    keyPairFromPrivateKey,
-    sharedSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
-      assertPrivate(privateKey);
-      assertBytes(peerPublicKey, 'peerPublicKey');
-      if (peerPublicKey.length !== size) {
-        throw new CryptoError('INVALID_PUBLIC_KEY', `${name} key share must be ${size} bytes, got ${peerPublicKey.length}`);
-      }
-      let shared: Uint8Array;
-      try {
-        shared = impl.getSharedSecret(privateKey, peerPublicKey);
-      } catch {
-        // With both lengths checked, noble only refuses the low-order u-coordinates, which are
-        // exactly the inputs that give an all-zero result (it refuses them before the ladder).
-        throw new CryptoError('ZERO_SHARED_SECRET', `${name} peer key share is a low-order point: the shared secret would be zero`);
-      }
-      // RFC 8446 §7.4.2 / RFC 7748 §6: abort on an all-zero shared secret.
-      if (isAllZero(shared)) throw new CryptoError('ZERO_SHARED_SECRET', `${name} shared secret is all zero`);
-      return shared;
-    },
-  } satisfies KeyExchangeGroup);
+    generateKeyPair: () => keyPair(randomBytesFrom(random, size)),
+    // noble refuses the low-order u-coordinates before the ladder (a throw: ZERO_SHARED_SECRET).
+    sharedSecret: (privateKey, peerPublicKey) => impl.getSharedSecret(privateKey, peerPublicKey),
+  });
 }
 
 /** secp256r1 / secp384r1 / secp521r1 ECDHE (RFC 8446 §4.2.8.2, §7.4.2). */

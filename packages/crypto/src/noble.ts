@@ -7,7 +7,7 @@ import { hkdfExpand, hkdfExtract, hmac, nobleHash } from './hash.js';
 import { nobleGroup } from './kex.js';
 import { platformRandom, randomBytesFrom } from './random.js';
 import { signatureAlgorithmOf } from './schemes.js';
-import { nobleSign, nobleVerify } from './signature.js';
+import { nobleSignatures } from './signature.js';
 import type { CryptoProvider, KeyExchangeGroup, NamedGroupName, RandomSource, SignatureAlgorithm, SignatureSchemeName } from './types.js';
 
 export interface NobleProviderOptions {
@@ -22,6 +22,7 @@ export function createNobleProvider(options: NobleProviderOptions = {}): CryptoP
   const random = options.random ?? platformRandom;
   if (typeof random !== 'function') throw new TypeError('options.random must be a function');
   const groups = new Map<NamedGroupName, KeyExchangeGroup>();
+  const signatures = nobleSignatures(random);
   return Object.freeze({
     name: 'noble',
     randomBytes: (length: number) => randomBytesFrom(random, length),
@@ -38,8 +39,8 @@ export function createNobleProvider(options: NobleProviderOptions = {}): CryptoP
       }
       return g;
     },
-    sign: (algorithm, key, message) => nobleSign(resolveAlgorithm(algorithm), key, message, random),
-    verify: (algorithm, key, message, signature) => nobleVerify(resolveAlgorithm(algorithm), key, message, signature),
+    sign: (algorithm, key, message) => signatures.sign(resolveAlgorithm(algorithm), key, message),
+    verify: (algorithm, key, message, signature) => signatures.verify(resolveAlgorithm(algorithm), key, message, signature),
   } satisfies CryptoProvider);
 }
 

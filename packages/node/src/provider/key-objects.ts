@@ -6,7 +6,7 @@
  * import, never a stale one.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import type { EcCurve } from '@puretls/crypto';
+import type { EcCurve, RsaPrivateKey } from '@puretls/crypto';
 
 type Part = Uint8Array | bigint;
 
@@ -124,16 +124,8 @@ function base64url(n: bigint): string {
   return Buffer.from(h, 'hex').toString('base64url');
 }
 
-export interface RsaParts {
-  readonly n: bigint;
-  readonly e: bigint;
-  readonly d: bigint;
-  readonly p: bigint;
-  readonly q: bigint;
-  readonly dp: bigint;
-  readonly dq: bigint;
-  readonly qi: bigint;
-}
+/** The numbers of an RSA private key (RFC 8017 §3.2). */
+export type RsaParts = Omit<RsaPrivateKey, 'kind' | 'pss'>;
 
 export function rsaPrivateKey(k: RsaParts): KeyObject {
   const jwk = { kty: 'RSA', n: base64url(k.n), e: base64url(k.e), d: base64url(k.d), p: base64url(k.p), q: base64url(k.q), dp: base64url(k.dp), dq: base64url(k.dq), qi: base64url(k.qi) };

@@ -1,9 +1,9 @@
 /**
  * Signatures on node:crypto (OpenSSL): ECDSA P-256/384/521, Ed25519, Ed448, RSASSA-PSS and
- * RSASSA-PKCS1-v1_5, with the semantics of the noble provider's signature.ts: a malformed algorithm
- * is a TypeError/RangeError, a key of the wrong kind makes `sign` throw CryptoError
- * KEY_ALGORITHM_MISMATCH and `verify` return false, an invalid RSA private key is CryptoError
- * INVALID_PRIVATE_KEY, and `verify` never throws on data.
+ * RSASSA-PKCS1-v1_5, behind the dispatcher of @puretls/crypto that the noble provider uses too
+ * (`dispatchSignatures`): a malformed algorithm is a TypeError/RangeError, a key of the wrong kind
+ * makes `sign` throw CryptoError KEY_ALGORITHM_MISMATCH and `verify` return false, an invalid RSA
+ * private key is CryptoError INVALID_PRIVATE_KEY, and `verify` never throws on data.
  *
  * Where OpenSSL is more lenient than noble, the difference is checked here before OpenSSL sees the
  * input: ECDSA signatures are parsed as strict DER (or P1363) with 1 <= r, s < n and handed over as
@@ -15,52 +15,12 @@
  * option, so it goes to the noble provider.
  */
 import { constants, sign as nodeSign, verify as nodeVerifyRaw, type KeyObject } from 'node:crypto';
-import { CryptoError, type HashName, type PrivateKey, type PublicKey, type RandomSource, type SignatureAlgorithm } from '@puretls/crypto';
+import { CryptoError, dispatchSignatures, type PrivateKey, type RandomSource, type SignatureDispatch } from '@puretls/crypto';
 import { createNobleProvider } from '@puretls/crypto/noble';
 import { RSA_MIN_MODULUS_BITS, rsaModulusBits, validateRsaPrivateKey } from '@puretls/crypto/rsa';
 import { assertEcScalar, nistCurve } from './kex.js';
 import { cachedKey, cachedPublicKey, ecPrivateKey, ecPublicKey, okpPrivateKey, okpPublicKey, rsaPrivateKey, rsaPublicKey, toHex } from './key-objects.js';
 import { hashInfo, plain } from './hash.js';
-
-const HASH_NAMES: readonly string[] = ['SHA-256', 'SHA-384', 'SHA-512'] satisfies readonly HashName[];
-const CURVE_NAMES: readonly string[] = ['P-256', 'P-384', 'P-521'];
-
-function assertHash(value: unknown, argument: string): void {
-  if (typeof value !== 'string' || !HASH_NAMES.includes(value)) throw new RangeError(`${argument} must be SHA-256, SHA-384 or SHA-512`);
-}
-
-/** Checks the algorithm object itself: a bad one is the caller's error, not the peer's. */
-function assertAlgorithm(alg: SignatureAlgorithm): void {
-  if (typeof alg !== 'object' || alg === null) throw new TypeError('algorithm must be a SignatureAlgorithm object');
-  switch (alg.type) {
-    case 'ecdsa':
-      if (!CURVE_NAMES.includes(alg.curve)) throw new RangeError('algorithm.curve must be P-256, P-384 or P-521');
-      assertHash(alg.hash, 'algorithm.hash');
-      if (alg.encoding !== 'der' && alg.encoding !== 'p1363') throw new RangeError("algorithm.encoding must be 'der' or 'p1363'");
-      return;
-    case 'ed25519':
-    case 'ed448':
-      return;
-    case 'rsa-pss':
-      assertHash(alg.hash, 'algorithm.hash');
-      assertHash(alg.mgfHash, 'algorithm.mgfHash');
-      if (!Number.isSafeInteger(alg.saltLength) || alg.saltLength < 0) throw new RangeError('algorithm.saltLength must be a non-negative integer');
-      return;
-    case 'rsa-pkcs1':
-      assertHash(alg.hash, 'algorithm.hash');
-      return;
-    default:
-      throw new TypeError(`algorithm.type is not supported: ${String((alg as { type?: unknown }).type)}`);
-  }
-}
-
-function assertBytes(value: unknown, argument: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${argument} must be a Uint8Array`);
-}
-
-function mismatch(alg: SignatureAlgorithm, key: { readonly kind?: unknown }): CryptoError {
-  return new CryptoError('KEY_ALGORITHM_MISMATCH', `a ${String(key.kind)} key cannot sign with ${alg.type}`);
-}
 
 // --- EdDSA (RFC 8032) ---
 
@@ -209,6 +169,8 @@ function rsaKeyObject(key: PrivateKey & { kind: 'rsa' }): KeyObject {
   });
 }
 
+const rsaPublicKeyObject = (n: bigint, e: bigint): KeyObject => cachedPublicKey(`rsa:${n.toString(16)}:${e.toString(16)}`, () => rsaPublicKey(n, e));
+
 function isUsableRsaPublicKey(n: unknown, e: unknown): n is bigint {
   return (
     typeof n === 'bigint' && typeof e === 'bigint' && n > 0n && (n & 1n) === 1n && rsaModulusBits(n) >= RSA_MIN_MODULUS_BITS && (e & 1n) === 1n && e > 1n && e < n
@@ -217,96 +179,76 @@ function isUsableRsaPublicKey(n: unknown, e: unknown): n is bigint {
 
 // --- dispatch ---
 
-export interface NodeSignatures {
-  sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array): Uint8Array;
-  verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
-}
+export type NodeSignatures = SignatureDispatch;
 
+/** The OpenSSL signatures behind the dispatcher the noble provider uses too (argument checks, key matching). */
 export function nodeSignatures(random: RandomSource): NodeSignatures {
   // Only for what node:crypto cannot express (RSA-PSS with a different MGF1 hash).
   const noble = createNobleProvider({ random });
-  return {
-    sign(alg, key, message) {
-      assertAlgorithm(alg);
-      if (typeof key !== 'object' || key === null) throw new TypeError('key must be a PrivateKey object');
-      assertBytes(message, 'message');
-      switch (alg.type) {
-        case 'ecdsa': {
-          if (key.kind !== 'ec' || key.curve !== alg.curve) throw mismatch(alg, key);
-          const c = nistCurve(alg.curve);
-          assertEcScalar(c, key.d, 'key.d');
-          const k = cachedKey(key, [key.d], () => ecPrivateKey(c.curve, key.d));
-          return plain(nodeSign(hashInfo(alg.hash).node, message, { key: k, dsaEncoding: alg.encoding === 'der' ? 'der' : 'ieee-p1363' }));
-        }
-        case 'ed25519':
-          if (key.kind !== 'ed25519') throw mismatch(alg, key);
-          return edSign(ED25519, key.seed, message);
-        case 'ed448':
-          if (key.kind !== 'ed448') throw mismatch(alg, key);
-          return edSign(ED448, key.seed, message);
-        case 'rsa-pss': {
-          if (key.kind !== 'rsa') throw mismatch(alg, key);
-          if (alg.mgfHash !== alg.hash) return noble.sign(alg, key, message) as Uint8Array;
-          const k = rsaKeyObject(key);
-          // RFC 8017 §9.1.1 step 3: emLen >= hLen + sLen + 2, emBits = modBits - 1.
-          const emLen = Math.ceil((rsaModulusBits(key.n) - 1) / 8);
-          if (emLen < hashInfo(alg.hash).outputLength + alg.saltLength + 2) {
-            throw new CryptoError('KEY_ALGORITHM_MISMATCH', `RSA modulus too short for PSS with ${alg.hash} and a ${alg.saltLength}-octet salt`);
-          }
-          return plain(nodeSign(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }));
-        }
-        case 'rsa-pkcs1': {
-          if (key.kind !== 'rsa') throw mismatch(alg, key);
-          const k = rsaKeyObject(key);
-          // RFC 8017 §9.2 step 3: emLen >= tLen + 11.
-          if (Math.ceil(rsaModulusBits(key.n) / 8) < DIGEST_INFO_PREFIX + hashInfo(alg.hash).outputLength + 11) {
-            throw new CryptoError('KEY_ALGORITHM_MISMATCH', `RSA modulus too short for PKCS#1 v1.5 with ${alg.hash}`);
-          }
-          return plain(nodeSign(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PADDING }));
-        }
-      }
+  return dispatchSignatures({
+    ecdsa: {
+      sign(alg, key, message) {
+        const c = nistCurve(alg.curve);
+        assertEcScalar(c, key.d, 'key.d');
+        const k = cachedKey(key, [key.d], () => ecPrivateKey(c.curve, key.d));
+        return plain(nodeSign(hashInfo(alg.hash).node, message, { key: k, dsaEncoding: alg.encoding === 'der' ? 'der' : 'ieee-p1363' }));
+      },
+      verify(alg, key, message, signature) {
+        const c = nistCurve(alg.curve);
+        const compact = ecdsaCompact(c.n, c.scalarLength, alg.encoding, signature);
+        if (compact === undefined) return false;
+        // PublicKey.point is uncompressed by contract.
+        if (!(key.point instanceof Uint8Array) || key.point.length !== c.pointLength || key.point[0] !== 0x04) return false;
+        const k = cachedPublicKey(`${c.curve}:${toHex(key.point)}`, () => ecPublicKey(c.curve, key.point));
+        return nodeVerifyRaw(hashInfo(alg.hash).node, message, { key: k, dsaEncoding: 'ieee-p1363' }, compact);
+      },
     },
-    verify(alg, key, message, signature) {
-      assertAlgorithm(alg);
-      assertBytes(message, 'message');
-      assertBytes(signature, 'signature');
-      if (typeof key !== 'object' || key === null) return false;
-      try {
-        switch (alg.type) {
-          case 'ecdsa': {
-            if (key.kind !== 'ec' || key.curve !== alg.curve) return false;
-            const c = nistCurve(alg.curve);
-            const compact = ecdsaCompact(c.n, c.scalarLength, alg.encoding, signature);
-            if (compact === undefined) return false;
-            // PublicKey.point is uncompressed by contract.
-            if (!(key.point instanceof Uint8Array) || key.point.length !== c.pointLength || key.point[0] !== 0x04) return false;
-            const k = cachedPublicKey(`${c.curve}:${toHex(key.point)}`, () => ecPublicKey(c.curve, key.point));
-            return nodeVerifyRaw(hashInfo(alg.hash).node, message, { key: k, dsaEncoding: 'ieee-p1363' }, compact);
-          }
-          case 'ed25519':
-            return key.kind === 'ed25519' && key.key instanceof Uint8Array && edVerify(ED25519, key.key, message, signature);
-          case 'ed448':
-            return key.kind === 'ed448' && key.key instanceof Uint8Array && edVerify(ED448, key.key, message, signature);
-          case 'rsa-pss':
-          case 'rsa-pkcs1': {
-            if (key.kind !== 'rsa' || !isUsableRsaPublicKey(key.n, key.e)) return false;
-            if (alg.type === 'rsa-pss' && alg.mgfHash !== alg.hash) return noble.verify(alg, key, message, signature) as boolean;
-            const bits = rsaModulusBits(key.n);
-            if (signature.length !== Math.ceil(bits / 8)) return false;
-            const hLen = hashInfo(alg.hash).outputLength;
-            const k = cachedPublicKey(`rsa:${key.n.toString(16)}:${key.e.toString(16)}`, () => rsaPublicKey(key.n, key.e));
-            if (alg.type === 'rsa-pss') {
-              if (Math.ceil((bits - 1) / 8) < hLen + alg.saltLength + 2) return false;
-              return nodeVerifyRaw(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }, signature);
-            }
-            if (signature.length < DIGEST_INFO_PREFIX + hLen + 11) return false;
-            return nodeVerifyRaw(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PADDING }, signature);
-          }
-        }
-      } catch {
-        // A malformed key (a peer's certificate) is data: no valid signature, never a crash.
-        return false;
-      }
+    ed25519: {
+      sign: (_alg, key, message) => edSign(ED25519, key.seed, message),
+      verify: (_alg, key, message, signature) => key.key instanceof Uint8Array && edVerify(ED25519, key.key, message, signature),
     },
-  };
+    ed448: {
+      sign: (_alg, key, message) => edSign(ED448, key.seed, message),
+      verify: (_alg, key, message, signature) => key.key instanceof Uint8Array && edVerify(ED448, key.key, message, signature),
+    },
+    'rsa-pss': {
+      sign(alg, key, message) {
+        if (alg.mgfHash !== alg.hash) return noble.sign(alg, key, message) as Uint8Array;
+        const k = rsaKeyObject(key);
+        // RFC 8017 §9.1.1 step 3: emLen >= hLen + sLen + 2, emBits = modBits - 1.
+        const emLen = Math.ceil((rsaModulusBits(key.n) - 1) / 8);
+        if (emLen < hashInfo(alg.hash).outputLength + alg.saltLength + 2) {
+          throw new CryptoError('KEY_ALGORITHM_MISMATCH', `RSA modulus too short for PSS with ${alg.hash} and a ${alg.saltLength}-octet salt`);
+        }
+        return plain(nodeSign(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }));
+      },
+      verify(alg, key, message, signature) {
+        if (!isUsableRsaPublicKey(key.n, key.e)) return false;
+        if (alg.mgfHash !== alg.hash) return noble.verify(alg, key, message, signature) as boolean;
+        const bits = rsaModulusBits(key.n);
+        if (signature.length !== Math.ceil(bits / 8)) return false;
+        if (Math.ceil((bits - 1) / 8) < hashInfo(alg.hash).outputLength + alg.saltLength + 2) return false;
+        const k = rsaPublicKeyObject(key.n, key.e);
+        return nodeVerifyRaw(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: alg.saltLength }, signature);
+      },
+    },
+    'rsa-pkcs1': {
+      sign(alg, key, message) {
+        const k = rsaKeyObject(key);
+        // RFC 8017 §9.2 step 3: emLen >= tLen + 11.
+        if (Math.ceil(rsaModulusBits(key.n) / 8) < DIGEST_INFO_PREFIX + hashInfo(alg.hash).outputLength + 11) {
+          throw new CryptoError('KEY_ALGORITHM_MISMATCH', `RSA modulus too short for PKCS#1 v1.5 with ${alg.hash}`);
+        }
+        return plain(nodeSign(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PADDING }));
+      },
+      verify(alg, key, message, signature) {
+        if (!isUsableRsaPublicKey(key.n, key.e)) return false;
+        const bits = rsaModulusBits(key.n);
+        if (signature.length !== Math.ceil(bits / 8)) return false;
+        if (signature.length < DIGEST_INFO_PREFIX + hashInfo(alg.hash).outputLength + 11) return false;
+        const k = rsaPublicKeyObject(key.n, key.e);
+        return nodeVerifyRaw(hashInfo(alg.hash).node, message, { key: k, padding: constants.RSA_PKCS1_PADDING }, signature);
+      },
+    },
+  });
 }

@@ -6,10 +6,13 @@ import { hex, loadTraceRsaKey, traceValue, type Trace } from '@puretls/test-vect
 import type { CertificateVerifier, Extension, Signer } from '../../src/index.js';
 import { parseHandshake } from '../../src/messages/handshake.js';
 
-/** A provider whose randomness is exactly the queued values, in order; running out throws. */
-export function queuedProvider(values: Uint8Array[]): CryptoProvider & { remaining(): number } {
+/** Makes the provider under test with the given source of randomness. */
+export type ProviderFactory = (options: { readonly random: (out: Uint8Array) => void }) => CryptoProvider;
+
+/** A provider (noble unless `create` says otherwise) whose randomness is exactly the queued values, in order; running out throws. */
+export function queuedProvider(values: Uint8Array[], create: ProviderFactory = createNobleProvider): CryptoProvider & { remaining(): number } {
   const queue = values.map((v) => v.slice());
-  const p = createNobleProvider({
+  const p = create({
     random: (out) => {
       const next = queue.shift();
       if (next === undefined || next.length !== out.length) throw new Error(`unexpected randomness request of ${out.length} bytes (queued: ${next?.length ?? 'none'})`);
