@@ -6,6 +6,8 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect, type ConnectOptions, type TLSSocket } from '@puretls/node';
 import { hostPort, parseArgs, UsageError, type FlagSpec } from './args.js';
+import { dtlsClient } from './dtls-client.js';
+import { mtuFrom } from './dtls-common.js';
 import { command, readSession, readText, tlsOptions, writeSession, type Io } from './common.js';
 import { MessageTracer, traceRecords } from './msg.js';
 import { briefLines, describeError } from './report.js';
@@ -15,6 +17,7 @@ export const S_CLIENT_FLAGS: FlagSpec = {
   alpn: 'value', groups: 'value', curves: 'value', ciphersuites: 'value', sigalgs: 'value', tls1_3: 'switch', verify: 'value',
   verify_return_error: 'switch', insecure: 'switch', quiet: 'switch', brief: 'switch', keylogfile: 'value', sess_out: 'value',
   sess_in: 'value', early_data: 'value', starttls: 'value', msg: 'switch', ign_eof: 'switch', nocommands: 'switch',
+  dtls1_3: 'switch', mtu: 'value',
 };
 
 export const S_CLIENT_USAGE = `usage: puretls s_client -connect host:port [options]
@@ -23,7 +26,8 @@ export const S_CLIENT_USAGE = `usage: puretls s_client -connect host:port [optio
   -cert file -key file  client certificate    -alpn a,b   -groups X25519:P-256   -ciphersuites A:B   -sigalgs s:t
   -insecure          go on when verification fails               -brief   -quiet   -msg
   -keylogfile file   NSS key log                                  -sess_out file  -sess_in file  -early_data file
-  -starttls smtp     upgrade a plaintext SMTP session             -ign_eof  keep reading after stdin ends`;
+  -starttls smtp     upgrade a plaintext SMTP session             -ign_eof  keep reading after stdin ends
+  -dtls1_3           DTLS 1.3 over UDP (RFC 9147)                 -mtu n   UDP payload bytes per datagram (DTLS)`;
 
 /** RFC 3207 up to the TLS handshake: greeting, EHLO, STARTTLS. */
 async function smtpStartTls(socket: Socket, host: string, io: Io, quiet: boolean): Promise<void> {
@@ -61,6 +65,8 @@ async function smtpStartTls(socket: Socket, host: string, io: Io, quiet: boolean
 
 export async function sClient(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, S_CLIENT_FLAGS);
+  if (p.switches.has('dtls1_3')) return await dtlsClient(p, io);
+  mtuFrom(p, false);
   const target = p.values.get('connect');
   if (target === undefined) throw new UsageError('-connect host:port is required');
   const { host, port } = hostPort(target, 'localhost');

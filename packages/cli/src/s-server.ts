@@ -6,6 +6,8 @@
  */
 import { generateCertificate, createServer, type ServerOptions, type TLSSocket } from '@puretls/node';
 import { hostPort, parseArgs, UsageError, type FlagSpec } from './args.js';
+import { mtuFrom } from './dtls-common.js';
+import { dtlsServer } from './dtls-server.js';
 import { command, tlsOptions, type Io } from './common.js';
 import { MessageTracer, traceRecords } from './msg.js';
 import { briefLines, describeError, statusPage } from './report.js';
@@ -14,7 +16,7 @@ export const S_SERVER_FLAGS: FlagSpec = {
   accept: 'value', port: 'value', cert: 'value', key: 'value', pass: 'value', CAfile: 'value', alpn: 'value', groups: 'value',
   curves: 'value', ciphersuites: 'value', sigalgs: 'value', verify: 'value', Verify: 'value', tls1_3: 'switch', www: 'switch',
   echo: 'switch', naccept: 'value', quiet: 'switch', brief: 'switch', keylogfile: 'value', early_data: 'switch', msg: 'switch',
-  insecure: 'switch', nocommands: 'switch',
+  insecure: 'switch', nocommands: 'switch', dtls1_3: 'switch', mtu: 'value', listen: 'switch',
 };
 
 export const S_SERVER_USAGE = `usage: puretls s_server [-accept [host:]port] -cert file -key file [options]
@@ -22,10 +24,14 @@ export const S_SERVER_USAGE = `usage: puretls s_server [-accept [host:]port] -ce
   -www               answer an HTTP request with a status page     -echo        echo the client's data back
   -verify n / -Verify n   ask for / require a client certificate (checked against -CAfile)
   -alpn a,b   -groups X25519:P-256   -ciphersuites A:B   -sigalgs s:t   -early_data   -keylogfile file
-  -brief   -quiet   -msg          without -cert, a throwaway self-signed certificate for localhost is used`;
+  -brief   -quiet   -msg          without -cert, a throwaway self-signed certificate for localhost is used
+  -dtls1_3           DTLS 1.3 over UDP (RFC 9147)   -listen  stateless cookie exchange first   -mtu n  (DTLS)`;
 
 export async function sServer(argv: readonly string[], io: Io): Promise<number> {
   const p = parseArgs(argv, S_SERVER_FLAGS);
+  if (p.switches.has('dtls1_3')) return await dtlsServer(p, io);
+  mtuFrom(p, false);
+  if (p.switches.has('listen')) throw new UsageError('-listen needs -dtls1_3');
   const accept = p.values.get('accept') ?? p.values.get('port') ?? '4433';
   const { host, port } = hostPort(accept, '127.0.0.1');
   const quiet = p.switches.has('quiet');

@@ -41,3 +41,41 @@ it('a usage error exits 64', async () => {
   const code = await new Promise<number | null>((resolve) => p.on('close', resolve));
   expect(code).toBe(64);
 });
+
+it('the built puretls s_client -dtls1_3 and s_server -dtls1_3 -listen talk over UDP and both exit 0', async () => {
+  expect(existsSync(`${root}packages/cli/dist/dtls-client.js`), 'packages/cli is not built: run `npm run build` (npm test does)').toBe(true);
+  const server = spawn(process.execPath, ['packages/cli/bin/puretls.mjs', 's_server', '-dtls1_3', '-accept', '0', '-listen', '-naccept', '1', '-mtu', '512'], { cwd: root });
+  let out = '';
+  let serr = '';
+  server.stderr.on('data', (d: Buffer) => (serr += d.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    server.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /ACCEPT 127\.0\.0\.1:(\d+)/.exec(out);
+      if (m !== null) resolve(Number(m[1]));
+    });
+    server.once('close', () => reject(new Error(`s_server exited: ${serr}`)));
+  });
+  // The throwaway certificate does not verify: -insecure goes on and says so.
+  const client = spawn(process.execPath, ['packages/cli/bin/puretls.mjs', 's_client', '-dtls1_3', '-connect', `127.0.0.1:${port}`, '-insecure', '-brief', '-mtu', '512'], { cwd: root });
+  let cerr = '';
+  client.stderr.on('data', (d: Buffer) => (cerr += d.toString()));
+  await new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (cerr.includes('CONNECTION ESTABLISHED')) resolve();
+    };
+    client.stderr.on('data', check);
+  });
+  client.stdin.end('over udp\n');
+  const [cc, sc] = await Promise.all([
+    new Promise<number | null>((resolve) => client.on('close', resolve)),
+    new Promise<number | null>((resolve) => server.on('close', resolve)),
+  ]);
+  expect(cc).toBe(0);
+  expect(sc).toBe(0);
+  expect(out).toContain('over udp\n');
+  expect(cerr).toContain('Protocol version: DTLSv1.3');
+  expect(cerr).toContain('Session: full handshake, after HelloRetryRequest');
+  expect(cerr).toContain('MTU: 512');
+  expect(serr).toContain('closed');
+});

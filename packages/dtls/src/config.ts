@@ -27,6 +27,11 @@ export interface DatagramOptions {
   /** Records that fail authentication before the connection is closed (RFC 9147 §4.5.3). */
   readonly maxForgeryAttempts?: number;
   /**
+   * Handshake records sent in one transmission of a flight (RFC 9147 §5.8.3 SHOULD NOT exceed 10;
+   * default 10): the rest follows as the peer acknowledges. `Infinity` sends whole flights at once.
+   */
+  readonly maxRecordsPerTransmission?: number;
+  /**
    * Server: bytes sent to an unproven address at most this many times the bytes received from it
    * (RFC 9147 §5.1; default 3). Irrelevant with cookies, which prove the address first.
    */
@@ -41,6 +46,7 @@ export interface DatagramSettings {
   readonly connectionIdLength: number | undefined;
   readonly maxForgeryAttempts: number | undefined;
   readonly amplificationLimit: number | false;
+  readonly maxRecordsPerTransmission: number;
 }
 
 export interface CookieOptions {
@@ -90,7 +96,14 @@ function datagram(o: DatagramOptions, role: 'client' | 'server'): DatagramSettin
     connectionIdLength: cid,
     maxForgeryAttempts: o.maxForgeryAttempts,
     amplificationLimit: amplification(o.amplificationLimit),
+    maxRecordsPerTransmission: recordsPerTransmission(o.maxRecordsPerTransmission),
   });
+}
+
+function recordsPerTransmission(v: number | undefined): number {
+  const x = v ?? 10;
+  if (x !== Infinity && (!Number.isInteger(x) || x < 1)) throw new RangeError('options.maxRecordsPerTransmission must be a positive integer or Infinity');
+  return x;
 }
 
 function amplification(v: number | false | undefined): number | false {

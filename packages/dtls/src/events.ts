@@ -1,5 +1,5 @@
 /** Events handed out by `poll()`. */
-import type { HandshakeInfo, TlsError } from '@puretls/tls';
+import type { ClientTicket, HandshakeInfo, TlsError } from '@puretls/tls';
 
 export interface DtlsHandshakeInfo extends Omit<HandshakeInfo, 'version'> {
   readonly version: 'DTLSv1.3';
@@ -14,5 +14,7 @@ export type DtlsEvent =
   | { readonly type: 'key_update'; readonly direction: 'read' | 'write' }
   /** The peer gave us CIDs to use (RFC 9147 §9). */
   | { readonly type: 'new_connection_ids'; readonly cids: readonly Uint8Array[]; readonly usage: 'cid_immediate' | 'cid_spare' }
+  /** Client: a session to resume later (`DtlsClientOptions.session`; also put in the config's ticketStore). */
+  | { readonly type: 'session_ticket'; readonly ticket: ClientTicket }
   | { readonly type: 'peer_closed' }
   | { readonly type: 'error'; readonly error: TlsError };

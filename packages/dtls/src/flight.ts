@@ -4,7 +4,7 @@
  * capped), driven by the caller's clock.
  */
 
-export type MessageKind = 'handshake' | 'key_update' | 'new_connection_id' | 'request_connection_id';
+export type MessageKind = 'handshake' | 'key_update' | 'new_connection_id' | 'request_connection_id' | 'new_session_ticket';
 
 export class OutMessage {
   /** Acknowledged byte ranges [start, end), merged. */
@@ -97,4 +97,20 @@ export class Flight {
     this.retransmissions++;
     this.interval = Math.min(this.interval * 2, this.timer.max);
   }
+}
+
+/** RFC 9147 §4.4: unanswered retransmissions of a flight before its fragments shrink ("2-3 seems appropriate"). */
+export const PMTU_BACKOFF_AFTER = 2;
+/** The smallest datagram the back-off goes down to (also the smallest configurable MTU). */
+export const MIN_BACKOFF_MTU = 256;
+
+/**
+ * RFC 9147 §4.4: when repeated retransmissions get no response and the PMTU is unknown, later ones
+ * SHOULD use smaller records. From the PMTU_BACKOFF_AFTER-th retransmission on, each one halves the
+ * datagram size, down to MIN_BACKOFF_MTU.
+ */
+export function backedOffMtu(mtu: number, retransmissions: number): number {
+  if (retransmissions < PMTU_BACKOFF_AFTER) return mtu;
+  const halved = Math.floor(mtu / 2 ** (retransmissions - PMTU_BACKOFF_AFTER + 1));
+  return Math.min(mtu, Math.max(MIN_BACKOFF_MTU, halved));
 }

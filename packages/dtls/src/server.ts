@@ -5,6 +5,7 @@ import type { DtlsServerConfig } from './config.js';
 import { EXT_CONNECTION_ID, HS_CLIENT_HELLO } from './constants.js';
 import { DtlsConnection } from './connection.js';
 import { configForPeer } from './cookie.js';
+import { issueTickets } from './tickets.js';
 
 const EMPTY = new Uint8Array(0);
 
@@ -18,6 +19,7 @@ export interface DtlsServerOptions {
 export class DtlsServerConnection extends DtlsConnection {
   readonly #config: DtlsServerConfig;
   #myCid: Uint8Array | undefined;
+  #ticketNonce = 0;
   #cidExtension: { type: number; data: Uint8Array }[] = [];
 
   constructor(config: DtlsServerConfig, options: DtlsServerOptions = {}) {
@@ -41,9 +43,13 @@ export class DtlsServerConnection extends DtlsConnection {
       skipEarlyData: () => undefined,
       acceptEarlyData: () => undefined,
       enterTraffic: (t) => this.enterTraffic(t),
-      complete: (info) => {
+      complete: (info, rms, ks) => {
         this.switchReadToTraffic();
         this.completeHandshake(info, true);
+        // RFC 8446 §4.6.1 over DTLS (RFC 9147 §5.8.4): tickets as post-handshake messages.
+        const tickets = issueTickets(config, info, rms, ks, this.#ticketNonce);
+        this.#ticketNonce += tickets.length;
+        for (const t of tickets) this.sendPostHandshake(t, 'new_session_ticket');
       },
       serverHelloExtensions: () => this.#cidExtension,
     };
@@ -76,15 +82,15 @@ export class DtlsServerConnection extends DtlsConnection {
     const ext = _internal.findExtension(m.body.extensions, EXT_CONNECTION_ID);
     if (ext === undefined || len === undefined) {
       this.#cidExtension = [];
-      this.cidNegotiated = false;
+      this.cid.cidNegotiated = false;
       return;
     }
     // RFC 9146 §3: the client's value is what we send; ours goes in the ServerHello.
-    this.sendCid = _internal.parseBody(ext.data, (r) => r.vec8(0, 255), 'connection_id').slice();
+    this.cid.sendCid = _internal.parseBody(ext.data, (r) => r.vec8(0, 255), 'connection_id').slice();
     this.#myCid ??= len > 0 ? this.#config.provider.randomBytes(len) : EMPTY;
-    this.cidNegotiated = true;
-    this.recvCidLength = len;
-    this.recvCids = len > 0 ? [this.#myCid] : [];
+    this.cid.cidNegotiated = true;
+    this.cid.recvCidLength = len;
+    this.cid.recvCids = len > 0 ? [this.#myCid] : [];
     this.#cidExtension = [{ type: EXT_CONNECTION_ID, data: vec8(this.#myCid) }];
   }
 }

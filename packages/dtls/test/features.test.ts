@@ -47,7 +47,8 @@ describe('flights at 0 % loss', () => {
     const { stubVerifier } = await import('./helpers/keys.js');
     const { client, server } = configs(clock, {
       client: { verifier: stubVerifier({ ...key, chain }), mtu: 600 },
-      server: { certificates: [{ chain, key: key.pkcs8 }], mtu: 600, amplificationLimit: false },
+      // Whole flights at once: this test is about packing (the §5.8.3 pacing has its own test).
+      server: { certificates: [{ chain, key: key.pkcs8 }], mtu: 600, amplificationLimit: false, maxRecordsPerTransmission: Infinity },
     });
     const c = new DtlsClientConnection(client);
     const s = new DtlsServerConnection(server);
@@ -327,8 +328,10 @@ describe('the last flight (RFC 9147 §5.8.1, §7)', () => {
     await n.run(() => completed(n));
     await n.run(() => false, 1000);
     expect(dropAcks).toBeLessThan(0);
-    // The client resent its Finished one timer (1 s) later and was acknowledged this time.
-    expect(clock.t - t0).toBeGreaterThanOrEqual(1000);
+    // The client resent its Finished one timer later and was acknowledged this time. Its ClientHello
+    // was answered at once on this zero-delay network, so that timer is the RTT-based one's floor
+    // (RFC 9147 §5.8.2: 1.5 × RTT, here MIN_RTT_TIMER = 100 ms) instead of the initial 1 s.
+    expect(clock.t - t0).toBe(100);
     expect(c.nextTimeout()).toBeNull();
     expect(s.nextTimeout()).toBeNull();
     expect(n.sent[1].length).toBe(3);
@@ -355,5 +358,123 @@ describe('the last flight (RFC 9147 §5.8.1, §7)', () => {
     const { c, s } = await pair();
     const ctx = new TextEncoder().encode('ctx');
     expect(c.exportKeyingMaterial('EXPORTER-test', ctx, 32)).toEqual(s.exportKeyingMaterial('EXPORTER-test', ctx, 32));
+  });
+});
+
+describe('PMTU back-off (RFC 9147 §4.4)', () => {
+  it('retransmits_in_smaller_datagrams_when_large_ones_vanish_and_completes', async () => {
+    // A path whose real PMTU (400) is below the configured MTU (1200) and that sends no ICMP back:
+    // every datagram above 400 bytes is lost.
+    const key = testKey();
+    const chain = [new Uint8Array(3000).fill(3), ...key.chain.slice(1)];
+    const clock = new Clock();
+    const { stubVerifier } = await import('./helpers/keys.js');
+    const { client, server } = configs(clock, {
+      client: { verifier: stubVerifier({ ...key, chain }) },
+      server: { certificates: [{ chain, key: key.pkcs8 }], amplificationLimit: false },
+    });
+    const c = new DtlsClientConnection(client);
+    const s = new DtlsServerConnection(server);
+    const n = new SimNet(c, s, clock);
+    n.tamper = (_to, bytes) => (bytes.length > 400 ? null : bytes);
+    await n.run(() => completed(n) || c.error !== null || s.error !== null);
+    expect(c.error).toBeNull();
+    expect(s.error).toBeNull();
+    expect(completed(n)).toBe(true);
+    const sizes = n.sent[1].map((d) => d.bytes.length);
+    // First transmission and the first two retransmissions at the configured MTU (all lost) ...
+    expect(sizes.filter((x) => x > 600).length).toBeGreaterThan(0);
+    // ... then 600-byte datagrams (still lost), then 300-byte ones (through).
+    expect(sizes.some((x) => x > 300 && x <= 600)).toBe(true);
+    expect(sizes.some((x) => x <= 300)).toBe(true);
+    for (const d of n.sent[1].filter((x) => x.bytes.length <= 300)) expect(d.at - n.sent[1][0]!.at).toBeGreaterThanOrEqual(1000 + 2000 + 4000);
+    // The server's flight was sent 4 times before the client's Finished arrived: 1 s + 2 s + 4 s + 8 s timers, no more.
+    expect(clock.t - n.sent[1][0]!.at).toBeLessThan(1000 + 2000 + 4000 + 8000);
+  });
+
+  it('keeps_the_configured_size_for_the_first_two_retransmissions_and_never_goes_below_256', async () => {
+    const { backedOffMtu } = await import('../src/flight.js');
+    expect([0, 1, 2, 3, 4, 5, 9].map((r) => backedOffMtu(1200, r))).toEqual([1200, 1200, 600, 300, 256, 256, 256]);
+    expect(backedOffMtu(256, 4)).toBe(256);
+  });
+});
+
+describe('large flights (RFC 9147 §5.8.3)', () => {
+  it('sends_at_most_10_records_per_transmission_and_the_rest_as_acks_come_in', async () => {
+    const { parseDatagram } = await import('../src/record/records.js');
+    const key = testKey();
+    const chain = [new Uint8Array(8000).fill(5), ...key.chain.slice(1)];
+    const clock = new Clock();
+    const { stubVerifier } = await import('./helpers/keys.js');
+    const { client, server } = configs(clock, {
+      client: { verifier: stubVerifier({ ...key, chain }), mtu: 600 },
+      server: { certificates: [{ chain, key: key.pkcs8 }], mtu: 600, amplificationLimit: false },
+    });
+    expect(server.datagram.maxRecordsPerTransmission).toBe(10);
+    const c = new DtlsClientConnection(client);
+    const s = new DtlsServerConnection(server);
+    const n = new SimNet(c, s, clock, { mtu: 600, delay: [10, 10] });
+    await n.run(() => completed(n));
+    expect(c.error).toBeNull();
+    expect(s.error).toBeNull();
+    // Group the server's datagrams by the instant they were sent: one transmission each.
+    const byTime = new Map<number, number>();
+    for (const d of n.sent[1]) byTime.set(d.at, (byTime.get(d.at) ?? 0) + parseDatagram(d.bytes, 0).records.length);
+    const counts = [...byTime.values()];
+    // ~8 KB at 600 bytes a record is more than 10 records: several transmissions, none above 10.
+    expect(counts.length).toBeGreaterThan(1);
+    for (const k of counts) expect(k).toBeLessThanOrEqual(10);
+    expect(counts[0]).toBe(10);
+    // Nothing was lost, so nothing waited for a retransmission timer (1 s).
+    expect(clock.t - n.sent[0][0]!.at).toBeLessThan(1000);
+  });
+
+  it('refuses_a_bad_maxRecordsPerTransmission', () => {
+    const clock = new Clock();
+    expect(() => configs(clock, { server: { maxRecordsPerTransmission: 0 } })).toThrow(RangeError);
+    expect(() => configs(clock, { client: { maxRecordsPerTransmission: 2.5 } })).toThrow(/maxRecordsPerTransmission/);
+  });
+});
+
+describe('RTT-based timer (RFC 9147 §5.8.2)', () => {
+  it('uses_1_5_times_the_measured_rtt_once_a_flight_was_answered_without_retransmission', async () => {
+    const clock = new Clock();
+    const { client, server } = configs(clock);
+    const c = new DtlsClientConnection(client);
+    const s = new DtlsServerConnection(server);
+    // 40 ms each way: an 80 ms round trip.
+    const n = new SimNet(c, s, clock, { delay: [40, 40] });
+    let drop = 1;
+    // Lose the client's second flight (its Finished) once.
+    n.tamper = (to, b) => (to === 1 && n.sent[0].length === 2 && drop-- > 0 ? null : b);
+    await n.run(() => completed(n));
+    expect(c.error).toBeNull();
+    expect(drop).toBe(0);
+    const sent = n.sent[0].map((d) => d.at);
+    // ClientHello at 0, answered at 80 ms: the Finished flight's timer is 1.5 × 80 = 120 ms, not 1 s.
+    expect(sent[2]! - sent[1]!).toBe(120);
+  });
+
+  it('keeps_the_timer_when_the_flight_had_to_be_retransmitted', async () => {
+    const clock = new Clock();
+    const { client, server } = configs(clock);
+    const c = new DtlsClientConnection(client);
+    const s = new DtlsServerConnection(server);
+    const n = new SimNet(c, s, clock, { delay: [40, 40] });
+    // Lose the first ClientHello: its answer measures no RTT (which transmission was answered?).
+    let dropHello = 1;
+    let dropFinished = 1;
+    n.tamper = (to, b) => {
+      if (to === 1 && n.sent[0].length === 1 && dropHello-- > 0) return null;
+      if (to === 1 && n.sent[0].length === 3 && dropFinished-- > 0) return null;
+      return b;
+    };
+    await n.run(() => completed(n));
+    expect(c.error).toBeNull();
+    const sent = n.sent[0].map((d) => d.at);
+    // Hello at 0 (lost), again at 1000; Finished at 1080 (lost), again one retained timer later: the
+    // new flight starts from the configured initial value, 1 s.
+    expect(sent[1]! - sent[0]!).toBe(1000);
+    expect(sent[3]! - sent[2]!).toBe(1000);
   });
 });

@@ -25,4 +25,26 @@ describe('DTLS 1.3 handshake', () => {
     expect(c.nextTimeout()).toBeNull();
     expect(s.nextTimeout()).toBeNull();
   });
+
+  it('a_client_refusing_the_certificate_tells_the_server_in_epoch_2', async () => {
+    // The server has handshake keys and ignores cleartext alerts (README reading 5), so the client's
+    // fatal alert must be protected with its handshake keys for the server to fail at once.
+    const clock = new Clock();
+    const { client, server } = configs(clock, {
+      client: { verifier: { verify: async () => ({ ok: false, code: 'NOPE', alert: 'unknown_ca', message: 'refused' }) } },
+    });
+    const c = new DtlsClientConnection(client);
+    const s = new DtlsServerConnection(server);
+    const net = new SimNet(c, s, clock, { mtu: 1200 });
+    const start = clock.t;
+    await net.run(() => c.error !== null && s.error !== null, 10_000);
+    expect(c.error?.alert).toBe('unknown_ca');
+    expect(s.error?.alert).toBe('unknown_ca');
+    expect(s.error?.remote).toBe(true);
+    // No retransmission timer had to run out: the alert arrived with the first exchange.
+    expect(clock.t - start).toBeLessThan(1000);
+    const alert = net.sent[0].at(-1)!.bytes;
+    // A unified header (001xxxxx), not a cleartext DTLSPlaintext alert (content type 21).
+    expect(alert[0]! & 0xe0).toBe(0x20);
+  });
 });

@@ -1,0 +1,95 @@
+/**
+ * `puretls s_client -dtls1_3`: a DTLS 1.3 client (RFC 9147) over UDP with `@puretls/node/dtls`.
+ * stdin goes to the peer (each chunk as one or more datagrams), the peer's datagrams to stdout.
+ * Exit status 0 after a clean close (close_notify either way), 1 when the handshake failed, 2 when
+ * the association failed after it.
+ */
+import { connect, dtlsClientConfig, type DtlsClientSocket } from '@puretls/node/dtls';
+import type { Signer } from '@puretls/tls';
+import { hostPort, UsageError, type Parsed } from './args.js';
+import type { Io } from './common.js';
+import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
+import { describeError } from './report.js';
+
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
+
+export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
+  refuseForDtls(p, ['starttls', 'sess_out', 'sess_in', 'early_data', 'msg', 'tls1_3']);
+  const target = p.values.get('connect');
+  if (target === undefined) throw new UsageError('-connect host:port is required');
+  const { host, port } = hostPort(target, 'localhost');
+  if (port === 0) throw new UsageError(`bad port in ${target}`);
+  const mtu = mtuFrom(p, true);
+  const quiet = p.switches.has('quiet');
+  const brief = p.switches.has('brief');
+  const insecure = p.switches.has('insecure');
+  const ignEof = p.switches.has('ign_eof') || quiet;
+  const commands = !p.switches.has('nocommands') && !quiet;
+  const log = (s: string): void => {
+    if (!quiet) io.stderr.write(`${s}\n`);
+  };
+
+  const common = dtlsCommon(p, io, mtu);
+  const ctx = contextFrom(p);
+  const sni = p.switches.has('noservername') ? undefined : (p.values.get('servername') ?? (IP_LITERAL.test(host) ? undefined : host));
+  const identityHost = p.values.get('servername') ?? host;
+  const auth: Authorization = { authorized: false, authorizationError: undefined };
+  const config = dtlsClientConfig({
+    ...common,
+    verifier: cliVerifier(ctx.trust, common.provider, !insecure, auth, identityHost),
+    ...(sni === undefined || sni === '' ? {} : { serverName: sni }),
+    ...(ctx.chain !== undefined && ctx.key !== undefined ? { clientCertificate: { chain: ctx.chain, key: ctx.signer(common.provider) as Signer } } : {}),
+  });
+
+  const sock: DtlsClientSocket = connect({ host, port, config });
+  log(`CONNECTED(UDP ${host}:${port})`);
+
+  return await new Promise<number>((resolve) => {
+    let secure = false;
+    let weEnded = false;
+    let peerClosed = false;
+    let failed = false;
+    sock.once('secureConnect', () => {
+      secure = true;
+      const info = sock.handshakeInfo;
+      if (info !== null && (brief || !quiet)) for (const l of dtlsBriefLines(info, auth, false, config.datagram.mtu)) io.stderr.write(`${l}\n`);
+      if (!auth.authorized) log(`verify error: ${auth.authorizationError ?? 'unknown'} (going on: -insecure)`);
+      io.stdin.on('data', (d: Buffer) => {
+        if (commands && dtlsCommand(d, sock, io, () => (weEnded = true))) return;
+        try {
+          sendChunk(sock, d);
+        } catch (e) {
+          io.stderr.write(`puretls s_client: ${describeError(e)}\n`);
+        }
+      });
+      io.stdin.once('end', () => {
+        if (!ignEof) {
+          weEnded = true;
+          sock.close();
+        }
+      });
+      io.stdin.resume();
+    });
+    sock.on('message', (d: Uint8Array) => io.stdout.write(d));
+    sock.once('end', () => {
+      peerClosed = true;
+      log('closed');
+    });
+    sock.once('error', (e: Error) => {
+      failed = true;
+      io.stderr.write(`puretls s_client: ${secure ? '' : 'handshake failed: '}${describeError(e)}\n`);
+      // A UDP error (ICMP port unreachable ...) leaves the association open: end it.
+      setImmediate(() => {
+        try {
+          sock.close();
+        } catch {
+          // the engine already failed; the socket closes itself
+        }
+      });
+    });
+    sock.once('close', () => {
+      io.stdin.pause();
+      resolve(secure && !failed && (peerClosed || weEnded) ? 0 : secure ? 2 : 1);
+    });
+  });
+}

@@ -1,0 +1,216 @@
+/**
+ * `puretls s_client -dtls1_3` against `puretls s_server -dtls1_3` (both run in process through
+ * `main`, with piped stdin/stdout/stderr) over real UDP on 127.0.0.1: data both ways, `-brief`, a
+ * clean close with exit status 0 on both sides, `-listen` (stateless cookie HelloRetryRequest),
+ * `-mtu` (every datagram seen by a UDP relay in between fits it), `-echo`, verification failure
+ * aborting unless `-insecure`, `-keylogfile`, and the argument errors (exit 64).
+ */
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makePki } from '../../node/test/helpers/pki.js';
+import { main } from '../src/index.js';
+
+const pki = makePki();
+const p256 = pki.servers.get('ec-p256')!;
+afterAll(() => pki.cleanup());
+
+interface Run {
+  readonly stdin: PassThrough;
+  stdout(): string;
+  stderr(): string;
+  readonly status: Promise<number>;
+  until(text: string | RegExp, where?: 'stdout' | 'stderr', ms?: number): Promise<void>;
+}
+
+function run(argv: string[]): Run {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  const waiters = new Set<() => void>();
+  stdout.on('data', (d: Buffer) => {
+    out += d.toString('latin1');
+    for (const w of waiters) w();
+  });
+  stderr.on('data', (d: Buffer) => {
+    err += d.toString('latin1');
+    for (const w of waiters) w();
+  });
+  const status = main(argv, { stdin, stdout, stderr });
+  return {
+    stdin,
+    stdout: () => out,
+    stderr: () => err,
+    status,
+    until(text, where = 'stdout', ms = 15_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${String(text)} on ${where}\nstdout: ${out}\nstderr: ${err}`));
+        }, ms);
+        const check = (): void => {
+          const hay = where === 'stdout' ? out : err;
+          if (typeof text === 'string' ? hay.includes(text) : text.test(hay)) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve();
+          }
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+async function server(args: string[]): Promise<{ run: Run; port: number }> {
+  const r = run(['s_server', '-dtls1_3', '-accept', '0', ...args]);
+  await r.until(/ACCEPT 127\.0\.0\.1:\d+/);
+  return { run: r, port: Number(/ACCEPT 127\.0\.0\.1:(\d+)/.exec(r.stdout())![1]) };
+}
+
+const TRUST = ['-servername', 'localhost', '-CAfile', pki.caFile];
+
+/** A UDP relay between one client and the server that records every datagram's size. */
+async function relay(serverPort: number): Promise<{ port: number; sizes: number[]; close(): void }> {
+  const sock = createSocket('udp4');
+  const sizes: number[] = [];
+  let client: RemoteInfo | null = null;
+  sock.on('message', (m, r) => {
+    sizes.push(m.length);
+    if (r.port === serverPort) {
+      if (client !== null) sock.send(m, client.port, client.address);
+    } else {
+      client = r;
+      sock.send(m, serverPort, '127.0.0.1');
+    }
+  });
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+  return { port: sock.address().port, sizes, close: () => sock.close() };
+}
+
+describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
+  it('carry stdin to the peer both ways, report -brief, and close cleanly (exit 0 both)', async () => {
+    const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '1', '-brief', '-alpn', 'coap']);
+    const c = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-groups', 'P-384', '-ciphersuites', 'TLS_CHACHA20_POLY1305_SHA256', '-alpn', 'coap']);
+    await c.until('Verification: OK', 'stderr');
+    await s.run.until('CONNECTION ESTABLISHED', 'stderr');
+    c.stdin.write('hello from the client\n');
+    await s.run.until('hello from the client\n');
+    s.run.stdin.write('hello from the server\n');
+    await c.until('hello from the server\n');
+    c.stdin.end();
+    expect(await c.status).toBe(0);
+    expect(await s.run.status).toBe(0);
+    const err = c.stderr();
+    expect(err).toContain(`CONNECTED(UDP 127.0.0.1:${s.port})`);
+    expect(err).toContain('Protocol version: DTLSv1.3');
+    expect(err).toContain('Ciphersuite: TLS_CHACHA20_POLY1305_SHA256');
+    expect(err).toContain('Group: P-384');
+    expect(err).toContain('Peer signature scheme: ecdsa_secp256r1_sha256');
+    expect(err).toContain('ALPN protocol: coap');
+    expect(err).toContain('Session: full handshake\n');
+    expect(err).toContain('Peer certificate: CN=localhost');
+    expect(err).toContain('MTU: 1200');
+    const serr = s.run.stderr();
+    expect(serr).toContain('Protocol version: DTLSv1.3');
+    expect(serr).toContain('Server name: localhost');
+    // The client's close_notify reached the server.
+    expect(serr).toContain('closed');
+    expect(s.run.stdout()).toBe(`ACCEPT 127.0.0.1:${s.port}\nhello from the client\n`);
+  });
+
+  it('-listen: the server answers with a stateless cookie HelloRetryRequest first; the server closing is clean too', async () => {
+    const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '1', '-listen', '-brief']);
+    const c = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief']);
+    await c.until('Verification: OK', 'stderr');
+    expect(c.stderr()).toContain('Session: full handshake, after HelloRetryRequest');
+    await s.run.until('after HelloRetryRequest', 'stderr');
+    c.stdin.write('after a cookie\n');
+    await s.run.until('after a cookie\n');
+    // `Q` on the server's stdin sends close_notify: the client sees the peer close and exits 0.
+    s.run.stdin.write('Q\n');
+    expect(await c.status).toBe(0);
+    expect(c.stderr()).toContain('closed');
+    expect(await s.run.status).toBe(0);
+  });
+
+  it('-mtu: every datagram both ways fits, the handshake spans several, and a large stdin chunk arrives whole', async () => {
+    const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '1', '-mtu', '300', '-brief']);
+    const r = await relay(s.port);
+    try {
+      const c = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${r.port}`, ...TRUST, '-mtu', '300', '-brief']);
+      await c.until('Verification: OK', 'stderr');
+      expect(c.stderr()).toContain('MTU: 300');
+      const handshakeDatagrams = r.sizes.length;
+      const big = `${'0123456789abcdef'.repeat(250)}\n`; // 4001 bytes: cut into datagram-sized messages
+      c.stdin.write(big);
+      await s.run.until(big);
+      c.stdin.end();
+      expect(await c.status).toBe(0);
+      expect(await s.run.status).toBe(0);
+      expect(Math.max(...r.sizes)).toBeLessThanOrEqual(300);
+      // A ~1 KB certificate flight cannot fit one 300-byte datagram; 4001 bytes need at least 15.
+      expect(handshakeDatagrams).toBeGreaterThanOrEqual(6);
+      expect(r.sizes.length - handshakeDatagrams).toBeGreaterThanOrEqual(15);
+      expect(s.run.stdout()).toBe(`ACCEPT 127.0.0.1:${s.port}\n${big}`);
+    } finally {
+      r.close();
+    }
+  });
+
+  it('-echo echoes each datagram; -keylogfile writes the DTLS traffic secrets', async () => {
+    const keys = join(pki.dir, 'dtls-keys.log');
+    const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '1', '-echo', '-quiet']);
+    const c = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-keylogfile', keys, '-nocommands']);
+    c.stdin.write('ping\n');
+    await c.until('ping\n');
+    c.stdin.write('pong\n');
+    await c.until('ping\npong\n');
+    c.stdin.end();
+    expect(await c.status).toBe(0);
+    expect(await s.run.status).toBe(0);
+    const labels = readFileSync(keys, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]);
+    expect(labels).toEqual(expect.arrayContaining(['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']));
+  });
+
+  it('aborts on a certificate that does not verify (exit 1), goes on with -insecure', async () => {
+    const s = await server(['-cert', pki.stranger.certFile, '-key', pki.stranger.keyFile, '-naccept', '1']);
+    const refused = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST]);
+    expect(await refused.status).toBe(1);
+    expect(refused.stderr()).toMatch(/handshake failed: .*UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
+    const insecure = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-insecure', '-brief']);
+    await insecure.until('Verification error: UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'stderr');
+    insecure.stdin.write('anyway\n');
+    await s.run.until('anyway\n');
+    insecure.stdin.end();
+    expect(await insecure.status).toBe(0);
+    // The refused handshake counts as a failure of the server run.
+    expect(await s.run.status).toBe(1);
+    expect(s.run.stderr()).toContain('puretls s_server:');
+  });
+
+  it.each([
+    [['s_client', '-connect', '127.0.0.1:4433', '-mtu', '1000'], '-mtu needs -dtls1_3'],
+    [['s_server', '-accept', '0', '-mtu', '1000'], '-mtu needs -dtls1_3'],
+    [['s_server', '-accept', '0', '-listen'], '-listen needs -dtls1_3'],
+    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-mtu', '100'], '-mtu 100: must be 256..65507'],
+    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-mtu', 'big'], '-mtu big: must be 256..65507'],
+    [['s_server', '-dtls1_3', '-accept', '0', '-mtu', '70000'], '-mtu 70000: must be 256..65507'],
+    [['s_client', '-dtls1_3'], '-connect host:port is required'],
+    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:0'], 'bad port in 127.0.0.1:0'],
+    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-starttls', 'smtp'], '-starttls is not supported with -dtls1_3'],
+    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-sess_out', 'x'], '-sess_out is not supported with -dtls1_3'],
+    [['s_server', '-dtls1_3', '-accept', '0', '-early_data'], '-early_data is not supported with -dtls1_3'],
+    [['s_server', '-dtls1_3', '-accept', '0', '-naccept', 'x'], '-naccept needs a count'],
+  ])('usage error %j exits 64', async (argv, message) => {
+    const r = run(argv);
+    expect(await r.status).toBe(64);
+    expect(r.stderr()).toContain(`puretls: ${message}\n`);
+    expect(r.stderr()).toContain('usage: puretls');
+  });
+});
