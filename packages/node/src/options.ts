@@ -6,9 +6,9 @@
  */
 import type { Duplex } from 'node:stream';
 import type { CryptoProvider } from '@puretls/crypto';
-import { nobleProvider } from '@puretls/crypto/noble';
 import type { AntiReplay, CipherSuiteName, TicketSealer } from '@puretls/tls';
 import { alpnFrom, cipherSuitesFrom, groupsFrom, signatureSchemesFrom } from './names.js';
+import { selectProvider, type ProviderChoice } from './provider/select.js';
 import type { PeerCertificate } from './peer-certificate.js';
 import type { SecureContext, SecureContextOptions } from './secure-context.js';
 
@@ -35,8 +35,11 @@ export interface CommonOptions extends SecureContextOptions {
   readonly sigalgs?: string;
   /** Ours: called with each NSS key log line (the `'keylog'` event carries it too). */
   readonly keyLog?: (line: Buffer) => void;
-  /** Ours: the crypto provider (default: noble). */
-  readonly provider?: CryptoProvider;
+  /**
+   * Ours: the crypto provider, or which one to pick: 'auto' (the default: node:crypto where the runtime
+   * has it, else noble; PURETLS_PROVIDER=node|noble overrides), 'node' or 'noble' to force one.
+   */
+  readonly provider?: CryptoProvider | ProviderChoice;
   /** Like net.Socket: keep our write side open after the peer closed its side (default false). */
   readonly allowHalfOpen?: boolean;
 }
@@ -91,13 +94,34 @@ export function checkVersions(o: CommonOptions): void {
   if (o.minVersion !== undefined && !['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1'].includes(o.minVersion)) throw new RangeError('options.minVersion must be a TLS version name');
 }
 
+const chosen = new Map<ProviderChoice | 'default', CryptoProvider>();
+
+/**
+ * `options.provider` as a provider: one instance per choice, so that the per-provider caches (signers,
+ * certificate verifiers) are shared by every connection. Unset means 'auto' with PURETLS_PROVIDER honoured.
+ */
+export function resolveProvider(p: CryptoProvider | ProviderChoice | undefined): CryptoProvider {
+  if (p !== undefined && typeof p !== 'string') {
+    if (p === null || typeof p !== 'object') throw new TypeError('options.provider must be a CryptoProvider or auto, node, noble');
+    return p;
+  }
+  if (p !== undefined && p !== 'auto' && p !== 'node' && p !== 'noble') throw new RangeError(`options.provider must be 'auto', 'node' or 'noble', got ${String(p)}`);
+  const key = p ?? 'default';
+  let provider = chosen.get(key);
+  if (provider === undefined) {
+    provider = selectProvider(p === undefined ? {} : { force: p });
+    chosen.set(key, provider);
+  }
+  return provider;
+}
+
 export function commonConfig(o: CommonOptions) {
   const groups = o.groups ?? o.ecdhCurve;
   const fromCiphers = o.ciphers?.split(':').filter((c) => c.startsWith('TLS_'));
   const suites = o.cipherSuites ?? o.ciphersuites ?? (fromCiphers !== undefined && fromCiphers.length > 0 ? fromCiphers : undefined);
   const schemes = o.signatureSchemes ?? o.sigalgs;
   return {
-    provider: o.provider ?? nobleProvider,
+    provider: resolveProvider(o.provider),
     now: () => Date.now(),
     alpnProtocols: alpnFrom(o.ALPNProtocols),
     ...(groups === undefined || groups === 'auto' ? {} : { groups: groupsFrom(groups) }),

@@ -6,11 +6,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Server as NetServer, type Socket } from 'node:net';
-import { nobleProvider } from '@puretls/crypto/noble';
 import { createStrikeRegister, createTicketSealer, type AntiReplay, type TicketSealer } from '@puretls/tls';
 import { SecureContext, createSecureContext, type SecureContextOptions } from './secure-context.js';
-import type { ServerSideOptions } from './options.js';
+import { resolveProvider, type ServerSideOptions } from './options.js';
+import { shareServerConfig } from './server-config.js';
 import { TLSSocket } from './tls-socket.js';
+import type { TLSSocketOptions } from './options.js';
 
 export interface ServerOptions extends ServerSideOptions {
   /** 32 bytes protecting session tickets (node takes 48; ours is one AES-256-GCM key). */
@@ -28,6 +29,8 @@ export class Server extends NetServer {
   readonly #sealer: TicketSealer | undefined;
   readonly #antiReplay: AntiReplay | undefined;
   readonly #extra: { context: SecureContext; serverNames: string[] }[] = [];
+  /** What every accepted socket gets, so they share one engine config; rebuilt when a context changes. */
+  #socketOptions: TLSSocketOptions | null = null;
 
   constructor(options: ServerOptions = {}, listener?: (socket: TLSSocket) => void) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
@@ -41,10 +44,11 @@ export class Server extends NetServer {
       throw new RangeError('options.handshakeTimeout must be a non-negative number of milliseconds');
     }
     // A key we cannot sign with is the caller's mistake: say so now, not at the first connection.
-    this.#context.signer(options.provider ?? nobleProvider);
+    const provider = resolveProvider(options.provider);
+    this.#context.signer(provider);
     const keys = options.ticketKeys ?? randomBytes(32);
     if (!(keys instanceof Uint8Array) || keys.length !== 32) throw new TypeError('options.ticketKeys must be 32 bytes');
-    this.#sealer = options.ticketsPerHandshake === 0 ? undefined : createTicketSealer(options.provider ?? nobleProvider, new Uint8Array(keys));
+    this.#sealer = options.ticketsPerHandshake === 0 ? undefined : createTicketSealer(provider, new Uint8Array(keys));
     this.#antiReplay = (options.maxEarlyData ?? 0) > 0 ? createStrikeRegister({ window: 20_000 }) : undefined;
     if (listener !== undefined) this.on('secureConnection', listener);
     this.on('connection', (raw: Socket) => this.#onConnection(raw));
@@ -55,18 +59,20 @@ export class Server extends NetServer {
     if (typeof hostname !== 'string' || hostname === '') throw new TypeError('hostname must be a non-empty string');
     const ctx = context instanceof SecureContext ? context : createSecureContext(context);
     this.#extra.push({ context: ctx, serverNames: [hostname.toLowerCase()] });
+    this.#socketOptions = null;
   }
 
   /** Replaces the key material for new connections. */
   setSecureContext(options: SecureContextOptions): void {
     this.#context = createSecureContext(options);
+    this.#socketOptions = null;
   }
 
   #onConnection(raw: Socket): void {
     const o = this.#options;
     let socket: TLSSocket;
     try {
-      socket = new TLSSocket(raw, {
+      this.#socketOptions ??= shareServerConfig({
         ...o,
         isServer: true,
         secureContext: this.#context,
@@ -74,6 +80,7 @@ export class Server extends NetServer {
         ...(this.#sealer === undefined ? {} : { ticketSealer: this.#sealer }),
         ...(this.#antiReplay === undefined ? {} : { antiReplay: this.#antiReplay }),
       });
+      socket = new TLSSocket(raw, this.#socketOptions);
     } catch (e) {
       raw.destroy();
       this.emit('tlsClientError', e, undefined);

@@ -1,7 +1,8 @@
 /**
- * The SNI of a ClientHello read before any TLS state exists, so that a server's `SNICallback` can
- * choose the certificate (RFC 8446 §4.1.2, RFC 6066 §3). Only the server_name extension is read; the
- * engine parses the whole hello afterwards and refuses it if it is malformed.
+ * The SNI of a ClientHello read before any TLS state exists (RFC 8446 §4.1.2, RFC 6066 §3), for
+ * code that routes raw connections by name (a TLS-passthrough proxy). The binding's own `SNICallback`
+ * no longer needs it: the engine's certificate resolver is asked with the parsed hello. Only the
+ * server_name extension is read.
  */
 
 /**

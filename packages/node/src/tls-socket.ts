@@ -8,7 +8,6 @@
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import type { NamedGroupName, SignatureSchemeName } from '@puretls/crypto';
-import { nobleProvider } from '@puretls/crypto/noble';
 import {
   ClientConnection,
   ServerConnection,
@@ -17,6 +16,7 @@ import {
   type ClientConfigOptions,
   type HandshakeInfo,
   type ServerCertificate,
+  type ServerConfig,
   type ServerConfigOptions,
   type Signer,
   type TlsEvent,
@@ -26,8 +26,8 @@ import { groupsFrom } from './names.js';
 import { checkVersions, commonConfig, IP_LITERAL, type Cipher, type TLSSocketOptions } from './options.js';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
 import { SecureContext } from './secure-context.js';
-import { decodeSession, encodeSession } from './session.js';
-import { peekServerName } from './sni.js';
+import { decodeSession, encodeSession, type SessionVerification } from './session.js';
+import { serverConfigFor } from './server-config.js';
 import { policyVerifier, type AuthorizationState } from './trust.js';
 
 /** The peer went away during the handshake (node's wording and code). */
@@ -54,11 +54,11 @@ export class TLSSocket extends Duplex {
   readonly #isServer: boolean;
   readonly #options: TLSSocketOptions;
   readonly #auth: AuthorizationState = { authorized: false, authorizationError: undefined };
-  #conn: ClientConnection | ServerConnection | null = null;
-  /** Server with SNICallback: ClientHello bytes held until a context is chosen. */
-  #held: Buffer[] | null = null;
+  #conn: ClientConnection | ServerConnection;
   #info: HandshakeInfo | null = null;
   #session: Buffer | undefined = undefined;
+  /** Client: how the server was verified on the connection the offered session came from. */
+  #resumedVerification: SessionVerification | null = null;
   #secure = false;
   #waiting = false;
   #readPaused = false;
@@ -66,8 +66,6 @@ export class TLSSocket extends Duplex {
   #earlyRejected = false;
   #failed = false;
   #afterSecure: (() => void)[] = [];
-  /** Writes made while a server waits for its SNICallback (no connection yet). */
-  #beforeConn: (() => void)[] = [];
   #closeNotify = false;
 
   constructor(socket: Duplex, options: TLSSocketOptions = {}) {
@@ -78,14 +76,9 @@ export class TLSSocket extends Duplex {
     this.#transport = socket;
     this.#isServer = options.isServer === true;
     this.#options = options;
-    if (this.#isServer) {
-      if (options.SNICallback !== undefined) this.#held = [];
-      else this.#conn = this.#serverConnection(this.#context(options), null);
-    } else {
-      this.#conn = this.#clientConnection(options);
-    }
+    this.#conn = this.#isServer ? this.#serverConnection() : this.#clientConnection(options);
     this.#attach();
-    if (this.#conn !== null) this.#pump();
+    this.#pump();
   }
 
   // ---- node:tls surface ------------------------------------------------------------------------
@@ -140,18 +133,18 @@ export class TLSSocket extends Duplex {
   }
 
   /**
-   * The Finished message we sent (its verify_data), like node's `getFinished()`. Needs the engine to
-   * expose it (`finished`); undefined until then.
+   * The verify_data of the Finished message we sent in the handshake (RFC 8446 §4.4.4), as node's
+   * `getFinished()` returns it in TLS 1.3; undefined before the handshake completed.
    */
   getFinished(): Buffer | undefined {
-    const f = (this.#conn as unknown as { finished?: { sent: Uint8Array | null } | null } | null)?.finished;
-    return f?.sent ? toBuffer(f.sent) : undefined;
+    const f = this.#conn.finished;
+    return f === null ? undefined : toBuffer(f.sent);
   }
 
-  /** The Finished message the peer sent (see `getFinished`). */
+  /** The verify_data of the peer's Finished message (see `getFinished`). */
   getPeerFinished(): Buffer | undefined {
-    const f = (this.#conn as unknown as { finished?: { received: Uint8Array | null } | null } | null)?.finished;
-    return f?.received ? toBuffer(f.received) : undefined;
+    const f = this.#conn.finished;
+    return f === null ? undefined : toBuffer(f.received);
   }
 
   /** Ours: sends a KeyUpdate; `requestPeer` asks the peer to update too (RFC 8446 §4.6.3). */
@@ -220,11 +213,6 @@ export class TLSSocket extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const conn = this.#conn;
-    if (conn === null) {
-      // Server waiting for its SNICallback: write once the connection exists.
-      this.#beforeConn.push(() => this._write(chunk, _encoding, callback));
-      return;
-    }
     try {
       conn.write(chunk);
     } catch (e) {
@@ -237,10 +225,17 @@ export class TLSSocket extends Duplex {
     else callback();
   }
 
+  /** Writes queued while the transport drained go out together: full records, one socket write. */
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], callback: (error?: Error | null) => void): void {
+    const first = chunks[0];
+    if (chunks.length === 1 && first !== undefined) this._write(first.chunk, first.encoding, callback);
+    else this._write(Buffer.concat(chunks.map((c) => c.chunk)), first?.encoding ?? 'binary', callback);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     const close = (): void => {
       const conn = this.#conn;
-      if (conn !== null && !this.#failed) {
+      if (!this.#failed) {
         conn.close(); // close_notify (RFC 8446 §6.1)
         this.#flushOut();
       }
@@ -272,7 +267,7 @@ export class TLSSocket extends Duplex {
   // ---- internals -------------------------------------------------------------------------------
 
   #requireConn(what: string): ClientConnection | ServerConnection {
-    if (this.#conn === null || !this.#secure) throw new Error(`${what}() before the handshake completed`);
+    if (!this.#secure) throw new Error(`${what}() before the handshake completed`);
     return this.#conn;
   }
 
@@ -282,8 +277,11 @@ export class TLSSocket extends Duplex {
 
   #keyLog(): KeyLogCallback {
     return (label, clientRandom, secret) => {
+      const file = process.env['SSLKEYLOGFILE'];
+      // Lines are only formatted for a reader (node:tls too logs only with a listener): ten per handshake.
+      if ((file === undefined || file === '') && this.#options.keyLog === undefined && this.listenerCount('keylog') === 0) return;
       const line = keyLogLine(label, clientRandom, secret);
-      appendToKeyLogFile(line);
+      appendToKeyLogFile(line, file);
       const buf = Buffer.from(line);
       this.#options.keyLog?.(buf);
       this.emit('keylog', buf);
@@ -296,11 +294,11 @@ export class TLSSocket extends Duplex {
     const sni = o.servername ?? (IP_LITERAL.test(host) ? undefined : host);
     const identityHost = o.servername || host;
     const rejectUnauthorized = o.rejectUnauthorized !== false;
+    const common = commonConfig(o);
     const verifier = policyVerifier(
-      { store: ctx.trust, rejectUnauthorized, host: identityHost, ...(o.checkServerIdentity === undefined ? {} : { checkServerIdentity: o.checkServerIdentity }) },
+      { store: ctx.trust, provider: common.provider, rejectUnauthorized, host: identityHost, ...(o.checkServerIdentity === undefined ? {} : { checkServerIdentity: o.checkServerIdentity }) },
       this.#auth,
     );
-    const common = commonConfig(o);
     const shares = o.keyShareGroups === undefined ? undefined : groupsFrom(o.keyShareGroups, 'keyShareGroups');
     const cfgOptions: ClientConfigOptions = {
       ...common,
@@ -312,9 +310,18 @@ export class TLSSocket extends Duplex {
     };
     const cfg = clientConfig(cfgOptions);
     this.servername = sni ?? false;
-    let session = o.session === undefined ? null : decodeSession(o.session);
+    const saved = o.session === undefined ? null : decodeSession(o.session);
+    let session = saved?.ticket ?? null;
     // A session for a suite we no longer offer is simply not resumed (node ignores a bad session).
     if (session !== null && !cfg.cipherSuites.includes(session.cipherSuite)) session = null;
+    // RFC 8446 §4.2.11: resume only with the server name of the original session.
+    if (session !== null && session.serverName !== (cfg.serverName ?? null)) session = null;
+    // A resumption shows no certificate: never resume a session whose server failed verification
+    // when this connection requires it (a full handshake verifies again). Node resumes and then
+    // fails with the recorded error; refusing to offer the ticket reaches the same end unless the
+    // server is now trusted.
+    if (session !== null && rejectUnauthorized && saved?.authorized !== true) session = null;
+    this.#resumedVerification = session === null || saved === null ? null : { authorized: saved.authorized, authorizationError: saved.authorizationError };
     let earlyData = o.earlyData;
     if (earlyData !== undefined && (session === null || session.maxEarlyDataSize < earlyData.length)) {
       // No ticket allowing 0-RTT: the data goes after the handshake instead.
@@ -325,34 +332,13 @@ export class TLSSocket extends Duplex {
     return new ClientConnection(cfg, { ...(session === null ? {} : { session }), ...(earlyData === undefined ? {} : { earlyData }) });
   }
 
-  #serverConnection(ctx: SecureContext, sniContext: SecureContext | null): ServerConnection {
+  #serverConnection(): ServerConnection {
     const o = this.#options;
-    const certificates: ServerCertificate[] = [];
-    const main = sniContext ?? ctx;
-    const provider = o.provider ?? nobleProvider;
-    const mainSigner = main.signer(provider);
-    if (main.chain !== undefined && mainSigner !== undefined) certificates.push({ chain: main.chain, key: mainSigner });
-    for (const extra of o.certificates ?? []) {
-      const signer = extra.context.signer(provider);
-      if (extra.context.chain === undefined || signer === undefined) throw new TypeError('options.certificates: each context needs cert and key');
-      certificates.push({ chain: extra.context.chain, key: signer, serverNames: extra.serverNames });
-    }
-    if (certificates.length === 0) throw new TypeError('a server needs options.cert and options.key (or a secureContext with them)');
-    const rejectUnauthorized = o.rejectUnauthorized !== false;
-    const clientAuth = o.clientAuth ?? (o.requestCert === true ? (rejectUnauthorized ? 'required' : 'optional') : 'none');
-    const cfgOptions: ServerConfigOptions = {
-      ...commonConfig(o),
-      certificates,
-      clientAuth,
-      ...(clientAuth === 'none' ? {} : { clientVerifier: policyVerifier({ store: ctx.trust, rejectUnauthorized }, this.#auth) }),
-      ...(o.ticketSealer === undefined ? {} : { ticketSealer: o.ticketSealer }),
-      ...(o.ticketSealer === undefined || o.ticketsPerHandshake === undefined ? {} : { ticketsPerHandshake: o.ticketsPerHandshake }),
-      ...(o.maxEarlyData === undefined ? {} : { maxEarlyDataSize: o.maxEarlyData }),
-      // One replay filter per server, not per connection (RFC 8446 §8).
-      ...(o.antiReplay === undefined ? {} : { antiReplay: o.antiReplay }),
-      keyLog: this.#keyLog(),
-    };
-    return new ServerConnection(serverConfig(cfgOptions));
+    const ctx = this.#context(o);
+    const cfg = serverConfigFor(o, ctx);
+    // The verifier records its outcome on this socket; the config is shared by the server's sockets.
+    const clientVerifier = cfg.clientAuth === 'none' ? undefined : policyVerifier({ store: ctx.trust, provider: cfg.provider, rejectUnauthorized: o.rejectUnauthorized !== false }, this.#auth);
+    return new ServerConnection(cfg, { keyLog: this.#keyLog(), ...(clientVerifier === undefined ? {} : { clientVerifier }) });
   }
 
   #attach(): void {
@@ -377,48 +363,12 @@ export class TLSSocket extends Duplex {
 
   #onTransportData(chunk: Buffer): void {
     if (this.destroyed) return;
-    if (this.#conn === null) {
-      this.#holdForSni(chunk);
-      return;
-    }
     this.#conn.feed(chunk);
     this.#pump();
   }
 
-  #holdForSni(chunk: Buffer): void {
-    const held = this.#held as Buffer[];
-    held.push(chunk);
-    const all = Buffer.concat(held);
-    const name = peekServerName(all);
-    if (name === undefined) return; // need more bytes
-    this.#held = null;
-    this.#transport.pause();
-    const cb = this.#options.SNICallback as NonNullable<TLSSocketOptions['SNICallback']>;
-    const proceed = (err: Error | null, ctx?: SecureContext): void => {
-      if (this.destroyed) return;
-      if (err) {
-        this.destroy(err);
-        return;
-      }
-      try {
-        this.#conn = this.#serverConnection(this.#context(this.#options), ctx ?? null);
-      } catch (e) {
-        this.destroy(e as Error);
-        return;
-      }
-      this.#transport.resume();
-      this.#conn.feed(all);
-      this.#pump();
-      const pending = this.#beforeConn.splice(0);
-      for (const f of pending) f();
-    };
-    if (name === null) proceed(null);
-    else cb(name, proceed);
-  }
-
   #flushOut(): void {
     const c = this.#conn;
-    if (c === null) return;
     for (let out = c.pull(); out !== null; out = c.pull()) {
       if (!this.#transport.destroyed && !this.#transport.writableEnded) this.#transport.write(out);
     }
@@ -426,7 +376,6 @@ export class TLSSocket extends Duplex {
 
   #pump(): void {
     const c = this.#conn;
-    if (c === null) return;
     this.#flushOut();
     for (let ev = c.poll(); ev !== null; ev = c.poll()) {
       this.#onEvent(ev);
@@ -463,7 +412,7 @@ export class TLSSocket extends Duplex {
         this.#earlyRejected = true;
         return;
       case 'session_ticket':
-        this.#session = encodeSession(ev.ticket);
+        this.#session = encodeSession(ev.ticket, { authorized: this.authorized, authorizationError: this.authorizationError });
         this.emit('session', this.#session);
         return;
       case 'key_update':
@@ -495,8 +444,13 @@ export class TLSSocket extends Duplex {
     this.alpnProtocol = info.alpn ?? false;
     if (this.#isServer) this.servername = info.serverName ?? false;
     if (info.resumed) {
-      // No certificate in a resumption: trust carries over from the verified connection.
-      this.#auth.authorized = this.#isServer ? this.#auth.authorized : true;
+      if (!this.#isServer) {
+        // No certificate in a resumption: the outcome recorded with the session carries over (node:tls
+        // restores it from the OpenSSL session the same way). A PSK handshake without one is unverified.
+        const v = this.#resumedVerification;
+        this.#auth.authorized = v?.authorized ?? false;
+        this.#auth.authorizationError = v === null ? 'UNABLE_TO_GET_ISSUER_CERT' : v.authorizationError;
+      }
     } else if (this.#isServer && info.peerCertificates.length === 0) {
       this.#auth.authorized = false;
       this.#auth.authorizationError = this.#auth.authorizationError ?? 'UNABLE_TO_GET_ISSUER_CERT';

@@ -5,9 +5,19 @@
  * a custom `checkServerIdentity` replaces the built-in name check.
  */
 import { rootCertificates } from 'node:tls';
-import { nobleProvider } from '@puretls/crypto/noble';
+import type { CryptoProvider } from '@puretls/crypto';
 import type { AlertDescriptionName, CertificateVerifier as EngineVerifier, CertificateVerifyRequest, CertificateVerifyResult } from '@puretls/tls';
-import { createCertificateVerifier, decodePemCertificates, parseCertificate, TrustStore, type CertificateVerifier } from '@puretls/x509';
+import {
+  createCertificateVerifier,
+  decodePemCertificates,
+  parseCertificate,
+  TrustStore,
+  verifyCertificateChain,
+  X509Error,
+  type Certificate,
+  type CertificateVerifier,
+} from '@puretls/x509';
+import { resolveProvider } from './options.js';
 import { peerCertificate, type PeerCertificate } from './peer-certificate.js';
 import { certificatesFrom, type PemInput } from './pem.js';
 
@@ -30,18 +40,93 @@ export function defaultTrustStore(): TrustStore {
   return store;
 }
 
-const verifiers = new WeakMap<TrustStore, CertificateVerifier>();
+const verifiers = new WeakMap<TrustStore, WeakMap<CryptoProvider, CertificateVerifier>>();
+
+// Stores parsed from a `ca` option, so that connections given the same PEM (every `connect()` with the
+// same options) share one store and its verifiers instead of parsing it again. Bounded: a few CAs at most.
+const storesByString = new Map<string, TrustStore>();
+const storesByObject = new WeakMap<object, TrustStore>();
+const MAX_CACHED_STORES = 16;
 
 export function trustStoreFrom(ca: PemInput | undefined): TrustStore {
   if (ca === undefined) return defaultTrustStore();
+  // Arrays and buffers may be changed by the caller later: only a string (immutable) or a frozen array is keyed.
+  if (typeof ca === 'string') {
+    let store = storesByString.get(ca);
+    if (store === undefined) {
+      store = new TrustStore(certificatesFrom(ca, 'ca'));
+      if (storesByString.size >= MAX_CACHED_STORES) storesByString.delete(storesByString.keys().next().value as string);
+      storesByString.set(ca, store);
+    }
+    return store;
+  }
+  if (Array.isArray(ca) && Object.isFrozen(ca) && ca.every((x) => typeof x === 'string')) {
+    let store = storesByObject.get(ca);
+    if (store === undefined) {
+      store = new TrustStore(certificatesFrom(ca, 'ca'));
+      storesByObject.set(ca, store);
+    }
+    return store;
+  }
   return new TrustStore(certificatesFrom(ca, 'ca'));
 }
 
-function verifierFor(store: TrustStore): CertificateVerifier {
-  let v = verifiers.get(store);
+// Peer certificates parsed once: a server's chain comes back on every handshake, and parsing (DER
+// through asn1js) costs more than the signature checks. Keyed by the exact DER, bounded, oldest out.
+const parsed = new Map<string, Certificate>();
+const MAX_PARSED = 256;
+
+/** `der` parsed (from the cache when seen before); DER that does not parse is returned as is for the verifier to report. */
+function cachedCertificate(der: Uint8Array): Certificate | Uint8Array {
+  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
+  let cert = parsed.get(key);
+  if (cert !== undefined) {
+    parsed.delete(key); // most recently used last
+    parsed.set(key, cert);
+    return cert;
+  }
+  try {
+    cert = parseCertificate(der.slice()); // our own copy: the result keeps it
+  } catch (e) {
+    if (e instanceof X509Error) return der;
+    throw e;
+  }
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(key, cert);
+  return cert;
+}
+
+/**
+ * One verifier per store and provider: chain signatures are checked with the connection's provider,
+ * on certificates parsed once (`createCertificateVerifier` with a parse cache in front).
+ */
+function verifierFor(store: TrustStore, provider: CryptoProvider): CertificateVerifier {
+  let byProvider = verifiers.get(store);
+  if (byProvider === undefined) {
+    byProvider = new WeakMap();
+    verifiers.set(store, byProvider);
+  }
+  let v = byProvider.get(provider);
   if (v === undefined) {
-    v = createCertificateVerifier({ trustAnchors: store, provider: nobleProvider });
-    verifiers.set(store, v);
+    const plain = createCertificateVerifier({ trustAnchors: store, provider });
+    v = {
+      async verify(req) {
+        const [leaf, ...intermediates] = req.chain;
+        if (leaf === undefined) return plain.verify(req); // its error for an empty chain
+        const result = await verifyCertificateChain({
+          leaf: cachedCertificate(leaf),
+          intermediates: intermediates.map(cachedCertificate),
+          trustAnchors: store,
+          time: req.now,
+          usage: req.usage,
+          ...(req.serverName !== undefined ? { serverName: req.serverName } : {}),
+          provider,
+        });
+        if (!result.ok) return { ok: false, code: result.error.code, alert: result.error.alert, message: result.error.message };
+        return { ok: true, publicKey: (result.chain[0] as Certificate).publicKey };
+      },
+    };
+    byProvider.set(provider, v);
   }
   return v;
 }
@@ -54,6 +139,8 @@ export interface AuthorizationState {
 
 export interface VerifyPolicy {
   readonly store: TrustStore;
+  /** Checks the chain's signatures: the connection's provider (default: the one `provider: 'auto'` picks). */
+  readonly provider?: CryptoProvider;
   readonly rejectUnauthorized: boolean;
   /** Client side: the host to check the certificate against (node's `servername ?? host`). */
   readonly host?: string;
@@ -62,7 +149,7 @@ export interface VerifyPolicy {
 
 /** An engine verifier applying `policy` and recording the outcome in `state`. */
 export function policyVerifier(policy: VerifyPolicy, state: AuthorizationState): EngineVerifier {
-  const inner = verifierFor(policy.store);
+  const inner = verifierFor(policy.store, resolveProvider(policy.provider));
   return {
     async verify(req: CertificateVerifyRequest): Promise<CertificateVerifyResult> {
       const custom = policy.checkServerIdentity;
@@ -96,7 +183,8 @@ export function policyVerifier(policy: VerifyPolicy, state: AuthorizationState):
       const leaf = req.chain[0];
       if (leaf === undefined) return { ok: false, ...failure };
       try {
-        return { ok: true, publicKey: parseCertificate(leaf).publicKey };
+        const cert = cachedCertificate(leaf);
+        return cert instanceof Uint8Array ? { ok: false, ...failure } : { ok: true, publicKey: cert.publicKey };
       } catch {
         return { ok: false, ...failure };
       }

@@ -117,8 +117,29 @@ export interface ServerCertificate {
   readonly chainSchemes?: readonly SignatureSchemeName[];
 }
 
+/** What a certificate resolver is told about the ClientHello (RFC 8446 §4.1.2, RFC 6066 §3). */
+export interface CertificateResolverRequest {
+  /** The SNI host name, null when the client sent none. */
+  readonly serverName: string | null;
+}
+
+/**
+ * Chooses the certificates for one connection from its ClientHello, possibly asynchronously (a
+ * database, node's SNICallback). `undefined` or an empty list means `certificates` of the config.
+ */
+export type CertificateResolver = (
+  hello: CertificateResolverRequest,
+) => readonly ServerCertificate[] | undefined | Promise<readonly ServerCertificate[] | undefined>;
+
 export interface ServerConfigOptions extends CommonOptions {
+  /** May be empty when `certificateResolver` supplies them. */
   readonly certificates: readonly ServerCertificate[];
+  /**
+   * Called once per connection with the first ClientHello's server name, before negotiation; the
+   * connection waits (`Waiting:CertificateResolver`) while it is pending. Its certificates replace
+   * `certificates` for that connection.
+   */
+  readonly certificateResolver?: CertificateResolver;
   readonly clientAuth?: 'none' | 'optional' | 'required';
   /** Verifier of client certificates (required when clientAuth is not 'none'). */
   readonly clientVerifier?: CertificateVerifier;
@@ -182,7 +203,7 @@ export interface ResolvedServerCertificate {
   readonly chainSchemes: readonly SignatureSchemeName[];
 }
 
-export interface ServerConfig extends Required<Omit<ServerConfigOptions, 'certificates' | 'clientVerifier' | 'ticketSealer' | 'helloRetryCookie' | 'statelessRetry' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog' | 'sessionStore' | 'antiReplay' | 'externalPsks' | 'maxPendingInput'>> {
+export interface ServerConfig extends Required<Omit<ServerConfigOptions, 'certificates' | 'certificateResolver' | 'clientVerifier' | 'ticketSealer' | 'helloRetryCookie' | 'statelessRetry' | 'keyPair' | 'padding' | 'recordSizeLimit' | 'extensionHook' | 'keyUpdateAfterRecords' | 'keyLog' | 'sessionStore' | 'antiReplay' | 'externalPsks' | 'maxPendingInput'>> {
   readonly keyLog: KeyLog | undefined;
   readonly sessionStore: ServerSessionStore | undefined;
   readonly antiReplay: AntiReplay | undefined;
@@ -191,6 +212,7 @@ export interface ServerConfig extends Required<Omit<ServerConfigOptions, 'certif
   /** Set by @puretls/dtls on a copy of the config; absent means TLS 1.3. */
   readonly variant?: ProtocolVariant;
   readonly certificates: readonly ResolvedServerCertificate[];
+  readonly certificateResolver: CertificateResolver | undefined;
   readonly clientVerifier: CertificateVerifier | undefined;
   readonly ticketSealer: TicketSealer | undefined;
   readonly helloRetryCookie: ((clientHello1Hash: Uint8Array) => Uint8Array) | undefined;
@@ -325,19 +347,30 @@ function statelessRetry(o: ServerConfigOptions): ServerConfig['statelessRetry'] 
   return Object.freeze({ key: sr.key.slice(), lifetime });
 }
 
-export function serverConfig(o: ServerConfigOptions): ServerConfig {
-  const c = common(o);
-  if (!Array.isArray(o.certificates) || o.certificates.length === 0) throw new TypeError('options.certificates must be a non-empty array');
-  const certificates = Object.freeze(
-    o.certificates.map((cert, i) =>
-      Object.freeze({
-        chain: checkChain(cert.chain, `options.certificates[${i}].chain`),
-        signer: toSigner(c.provider, cert.key, `options.certificates[${i}].key`),
+/** Checks and resolves server certificates (keys become signers); `name` names the argument. */
+export function resolveServerCertificates(provider: CryptoProvider, list: readonly ServerCertificate[], name: string): readonly ResolvedServerCertificate[] {
+  if (!Array.isArray(list)) throw new TypeError(`${name} must be an array`);
+  return Object.freeze(
+    list.map((cert: ServerCertificate, i) => {
+      if (cert === null || typeof cert !== 'object') throw new TypeError(`${name}[${i}] must be an object`);
+      return Object.freeze({
+        chain: checkChain(cert.chain, `${name}[${i}].chain`),
+        signer: toSigner(provider, cert.key, `${name}[${i}].key`),
         serverNames: Object.freeze((cert.serverNames ?? []).map((n: string) => n.toLowerCase())),
         chainSchemes: Object.freeze([...(cert.chainSchemes ?? [])]),
-      }),
-    ),
+      });
+    }),
   );
+}
+
+export function serverConfig(o: ServerConfigOptions): ServerConfig {
+  const c = common(o);
+  const resolver = o.certificateResolver;
+  if (resolver !== undefined && typeof resolver !== 'function') throw new TypeError('options.certificateResolver must be a function');
+  if (!Array.isArray(o.certificates) || (o.certificates.length === 0 && resolver === undefined)) {
+    throw new TypeError('options.certificates must be a non-empty array (or empty with options.certificateResolver)');
+  }
+  const certificates = resolveServerCertificates(c.provider, o.certificates, 'options.certificates');
   const clientAuth = o.clientAuth ?? 'none';
   if (!['none', 'optional', 'required'].includes(clientAuth)) throw new TypeError("options.clientAuth must be 'none', 'optional' or 'required'");
   if (clientAuth !== 'none' && (o.clientVerifier === undefined || typeof o.clientVerifier.verify !== 'function')) {
@@ -372,6 +405,7 @@ export function serverConfig(o: ServerConfigOptions): ServerConfig {
   return Object.freeze({
     ...c,
     certificates,
+    certificateResolver: resolver,
     clientAuth,
     clientVerifier: o.clientVerifier,
     ticketSealer: o.ticketSealer,

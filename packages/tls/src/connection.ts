@@ -43,6 +43,14 @@ interface TrafficState {
   readonly exporterMasterSecret: Uint8Array;
 }
 
+/** The verify_data of each side's Finished (RFC 8446 §4.4.4), as node:tls's getFinished()/getPeerFinished(). */
+export interface FinishedMessages {
+  /** Our Finished. */
+  readonly sent: Uint8Array;
+  /** The peer's Finished. */
+  readonly received: Uint8Array;
+}
+
 /** Caller checks of the exporters (RFC 8446 §7.5): a local misuse throws. */
 function checkExporterArgs(label: unknown, context: unknown, length: number): void {
   if (typeof label !== 'string') throw new TypeError('label must be a string');
@@ -66,6 +74,7 @@ export abstract class Connection {
   #appOutQueue: Uint8Array[] = [];
   #traffic: TrafficState | null = null;
   #earlyExporter: { ks: KeyScheduleContext; secret: Uint8Array } | null = null;
+  #finished: FinishedMessages | null = null;
   #keyUpdatePending = false;
   /** Whether any protected record was opened: before that, the peer may still send a cleartext alert. */
   #openedAny = false;
@@ -78,8 +87,12 @@ export abstract class Connection {
   /** Server: 0-RTT being skipped after rejecting it (bytes still allowed) and how. */
   protected skipEarlyData: { remaining: number; trialDecrypt: boolean } | null = null;
 
-  protected constructor(settings: CommonSettings) {
+  /** The connection's key log: its own (an option of the connection) or the config's. */
+  readonly #keyLog: CommonSettings['keyLog'];
+
+  protected constructor(settings: CommonSettings, keyLog?: CommonSettings['keyLog']) {
     this.settings = settings;
+    this.#keyLog = keyLog ?? settings.keyLog;
     this.#output = new RecordOutput(settings.padding);
     this.#handshakeIn = new HandshakeReassembler(settings.maxHandshakeMessageSize);
   }
@@ -109,6 +122,15 @@ export abstract class Connection {
     return this.#traffic !== null && !this.#writeClosed && this.#error === null;
   }
 
+  /**
+   * The verify_data of the handshake's Finished messages, ours and the peer's (RFC 8446 §4.4.4);
+   * null until the handshake completed. Copies: the caller may keep or change them.
+   */
+  get finished(): FinishedMessages | null {
+    const f = this.#finished;
+    return f === null ? null : Object.freeze({ sent: f.sent.slice(), received: f.received.slice() });
+  }
+
   /** Bytes from the peer, in any split. Peer misbehaviour fails the connection (see `error`). */
   feed(bytes: Uint8Array): void {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
@@ -127,6 +149,8 @@ export abstract class Connection {
       return;
     }
     this.#run();
+    // Records were read in place: keep what is left before the caller reuses its bytes.
+    this.#deframer.release();
   }
 
   /** The next bytes to send to the peer, or null. */
@@ -197,13 +221,18 @@ export abstract class Connection {
     this.#guard(() => this.#advance(state));
   }
 
+  /** Records both Finished messages once the handshake reached them (see `finished`). */
+  protected setFinished(sent: Uint8Array, received: Uint8Array): void {
+    this.#finished = { sent: sent.slice(), received: received.slice() };
+  }
+
   protected setEarlyExporter(ks: KeyScheduleContext, secret: Uint8Array): void {
     this.#earlyExporter = { ks, secret };
   }
 
   /** Hands a secret to the configured key log (NSS key log labels). */
   protected logSecret(label: string, clientRandom: Uint8Array, secret: Uint8Array): void {
-    this.settings.keyLog?.(label, clientRandom.slice(), secret.slice());
+    this.#keyLog?.(label, clientRandom.slice(), secret.slice());
   }
 
   protected emit(e: TlsEvent): void {
@@ -406,7 +435,7 @@ export abstract class Connection {
         if (!this.readApplicationData) fail('UNEXPECTED_APPLICATION_DATA', 'unexpected_message', 'application data before the handshake completed');
         // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
         if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'application data inside a fragmented handshake message');
-        this.onApplicationData(content.slice());
+        this.onApplicationData(content); // the opener's own bytes (see OpenedRecord)
         return;
       case ContentType.change_cipher_spec:
         // RFC 9846 §5: a protected change_cipher_spec is an unexpected_message.
@@ -463,7 +492,19 @@ export abstract class Connection {
 
   #writeApplicationData(data: Uint8Array): void {
     if (data.length === 0) return;
-    for (const f of this.#output.fragments(data)) this.#sendRecord(ContentType.application_data, f);
+    const w = this.#output.writer;
+    if (w === null) {
+      for (const f of this.#output.fragments(data)) this.#sendRecord(ContentType.application_data, f);
+      return;
+    }
+    // The records of one write are sealed into one buffer, up to the key's record limit, then a KeyUpdate.
+    for (let at = 0; at < data.length; ) {
+      const sealer = this.#output.writer as NonNullable<typeof w>;
+      const limit = this.settings.keyUpdateAfterRecords ?? sealer.suite.recordLimit;
+      at = this.#output.records(ContentType.application_data, data, at, Math.max(1, limit - Number(sealer.seq)));
+      // RFC 9846 §5.5: update the key before the AEAD's record limit.
+      if (this.#traffic !== null && !this.#keyUpdatePending && Number(sealer.seq) >= limit) this.#sendKeyUpdate(false);
+    }
   }
 
   #sendRecord(type: number, content: Uint8Array): void {

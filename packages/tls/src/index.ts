@@ -3,11 +3,12 @@
  * `ServerConnection` made from immutable configs, fed bytes and asked for bytes and events.
  */
 export { ClientConnection, type ClientConnectionOptions } from './client/client.js';
-export { ServerConnection } from './server/server.js';
-export type { Connection } from './connection.js';
+export { ServerConnection, type ServerConnectionOptions } from './server/server.js';
+export type { Connection, FinishedMessages } from './connection.js';
 export {
   clientConfig, serverConfig, DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES,
   type ClientConfig, type ClientConfigOptions, type ServerConfig, type ServerConfigOptions, type ClientCertificate, type ServerCertificate, type HookedMessage, type KeyLog,
+  type CertificateResolver, type CertificateResolverRequest,
 } from './config.js';
 export type { TlsEvent, HandshakeInfo } from './events.js';
 export { TlsError } from './errors.js';

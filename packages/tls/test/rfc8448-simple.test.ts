@@ -53,6 +53,9 @@ if (!vectorsAvailable) {
       expect(toHex(client.pull() ?? new Uint8Array())).toBe(toHex(rec(trace, 'client', 'send handshake record', 1)));
       const events = drain(client);
       expect(events[0]?.type).toBe('handshake_complete');
+      // RFC 8446 §4.4.4: the verify_data of both Finished messages, as the trace computed them.
+      expect(toHex(client.finished?.sent ?? new Uint8Array())).toBe(toHex(traceValue(trace, 'client', 'construct a Finished handshake message', 'Finished').subarray(4)));
+      expect(toHex(client.finished?.received ?? new Uint8Array())).toBe(toHex(traceValue(trace, 'server', 'construct a Finished handshake message', 'Finished').subarray(4)));
       const info = (events[0] as { info: { cipherSuite: string; group: string; signatureScheme: string; serverName: string } }).info;
       expect([info.cipherSuite, info.group, info.signatureScheme, info.serverName]).toEqual(['TLS_AES_128_GCM_SHA256', 'x25519', 'rsa_pss_rsae_sha256', 'server']);
       client.feed(rec(trace, 'server', 'send handshake record', 2)); // NewSessionTicket
@@ -112,6 +115,8 @@ if (!vectorsAvailable) {
       expect(server.error).toBeNull();
       expect(toHex(server.pull() ?? new Uint8Array())).toBe(toHex(rec(trace, 'server', 'send handshake record', 2)));
       expect(drain(server).map((e) => e.type)).toEqual(['handshake_complete']);
+      expect(toHex(server.finished?.sent ?? new Uint8Array())).toBe(toHex(traceValue(trace, 'server', 'construct a Finished handshake message', 'Finished').subarray(4)));
+      expect(toHex(server.finished?.received ?? new Uint8Array())).toBe(toHex(traceValue(trace, 'client', 'construct a Finished handshake message', 'Finished').subarray(4)));
       expect(sealed).toHaveLength(1);
       expect(toHex((sealed[0] as { psk: Uint8Array }).psk)).toBe(toHex(traceValue(trace, 'server', 'generate resumption secret "tls13 resumption"', 'expanded')));
       server.feed(rec(trace, 'client', 'send application_data record'));

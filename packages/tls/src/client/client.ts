@@ -3,7 +3,7 @@
  * `expect-*.ts`, each named for the message it expects and handling only that one.
  */
 import type { Reader } from '@puretls/wire';
-import type { ClientConfig } from '../config.js';
+import type { ClientConfig, KeyLog } from '../config.js';
 import { ExtensionType as E, TLS12 } from '../constants.js';
 import { Connection } from '../connection.js';
 import { fail, TlsError } from '../errors.js';
@@ -15,6 +15,7 @@ import type { RawHandshake } from '../messages/handshake.js';
 import { CipherSuite } from '../suites.js';
 import { ticketValid, type ClientTicket } from '../tickets.js';
 import type { Step } from '../state.js';
+import type { CertificateVerifier } from '../verifier.js';
 import { answerCertificateRequest } from './post-handshake-auth.js';
 import { ExpectServerHello } from './expect-server-hello.js';
 import { ksFor, newKeyPair, sendClientHello, type ClientIo, type Shared } from './shared.js';
@@ -26,6 +27,10 @@ export interface ClientConnectionOptions {
   readonly session?: ClientTicket;
   /** Data to send as 0-RTT with the resumption (needs a ticket allowing early data). */
   readonly earlyData?: Uint8Array;
+  /** Checks the server's certificate on this connection instead of the config's verifier. */
+  readonly verifier?: CertificateVerifier;
+  /** This connection's key log, instead of the config's (see `ClientConfigOptions.keyLog`). */
+  readonly keyLog?: KeyLog;
 }
 
 export class ClientConnection extends Connection {
@@ -41,7 +46,11 @@ export class ClientConnection extends Connection {
     if (config === null || typeof config !== 'object' || typeof config.verifier?.verify !== 'function') {
       throw new TypeError('config must come from clientConfig() (a verifier is required)');
     }
-    super(config);
+    if (options.verifier !== undefined && (options.verifier === null || typeof options.verifier.verify !== 'function')) {
+      throw new TypeError('options.verifier must be a CertificateVerifier');
+    }
+    if (options.keyLog !== undefined && typeof options.keyLog !== 'function') throw new TypeError('options.keyLog must be a function');
+    super(config, options.keyLog);
     this.#config = config;
     const serverName = options.serverName ?? config.serverName;
     this.#serverName = serverName;
@@ -85,10 +94,12 @@ export class ClientConnection extends Connection {
       },
       emitEarlyDataRejected: () => this.emit({ type: 'early_data_rejected' }),
       keyLog: (label, secret) => this.logSecret(label, random, secret),
+      finished: (sent, received) => this.setFinished(sent, received),
     };
     const s: Shared = {
       io,
       config,
+      verifier: options.verifier,
       serverName,
       random,
       sessionId,

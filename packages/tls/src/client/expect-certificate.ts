@@ -47,7 +47,7 @@ export class ExpectCertificate implements State {
     const req = { chain, usage: 'serverAuth' as const, now: new Date(s.config.now()), ...(s.serverName === undefined ? {} : { serverName: s.serverName }) };
     return new Wait(
       'CertificateVerifier',
-      s.config.verifier.verify(req).then((res) => () => {
+      (s.verifier ?? s.config.verifier).verify(req).then((res) => () => {
         if (!res.ok) throw new TlsError(res.code, res.alert, res.message);
         return new ExpectCertificateVerify(this.c, res.publicKey);
       }),

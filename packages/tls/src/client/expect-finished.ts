@@ -40,7 +40,9 @@ export class ExpectFinished implements State {
     }
     s.io.setWriteKeys(c.ks, c.suite, c.chts);
     const finish = (): Step => {
-      s.transcript.update(s.io.send({ type: 'finished', body: { verifyData: finishedVerifyData(c.ks, c.chts, s.transcript.current()) } }));
+      const verifyData = finishedVerifyData(c.ks, c.chts, s.transcript.current());
+      s.transcript.update(s.io.send({ type: 'finished', body: { verifyData } }));
+      s.io.finished?.(verifyData, m.body.verifyData);
       const rms = ms.resumptionMasterSecret(s.transcript.current());
       s.io.complete(
         {

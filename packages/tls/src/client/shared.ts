@@ -1,6 +1,7 @@
 /** What the client's handshake states share, and the helpers they all use. */
 import type { KeyPair, NamedGroupName, SignatureSchemeName } from '@puretls/crypto';
 import type { ClientConfig } from '../config.js';
+import type { CertificateVerifier } from '../verifier.js';
 import { ExtensionType as E } from '../constants.js';
 import { fail } from '../errors.js';
 import type { HandshakeInfo } from '../events.js';
@@ -18,6 +19,8 @@ import { buildClientHello, withBinder, type BuiltClientHello } from './client-he
 export interface Shared {
   readonly io: ClientIo;
   readonly config: ClientConfig;
+  /** This connection's verifier, when it has its own (else the config's). */
+  readonly verifier?: CertificateVerifier | undefined;
   readonly serverName: string | undefined;
   readonly random: Uint8Array;
   readonly sessionId: Uint8Array;
@@ -46,6 +49,8 @@ export interface ClientIo {
   complete(info: HandshakeInfo, t: { ks: KeyScheduleContext; suite: Suite; readSecret: Uint8Array; writeSecret: Uint8Array; exporterMasterSecret: Uint8Array }, rms: Uint8Array): void;
   emitEarlyDataRejected(): void;
   keyLog(label: string, secret: Uint8Array): void;
+  /** The verify_data of our Finished and the server's, right before `complete` (RFC 8446 §4.4.4). */
+  finished?(sent: Uint8Array, received: Uint8Array): void;
   /** Extra ClientHello extensions from the transport (DTLS connection_id, RFC 9146 §3). */
   clientHelloExtensions?(): readonly Extension[];
   /** client_handshake_traffic_secret is known (DTLS may ACK under it before its own flight, RFC 9147 §7). */

@@ -46,10 +46,22 @@ abstract class Direction {
 export class RecordSealer extends Direction {
   /** A complete TLSCiphertext record for `content` of `type`, with `padding` zero bytes. */
   seal(type: number, content: Uint8Array, padding = 0): Uint8Array {
+    const out = new Uint8Array(this.recordLength(content.length, padding));
+    this.sealInto(type, content, padding, out);
+    return out;
+  }
+
+  /** Bytes of the record `seal()` makes for `contentLength` bytes and `padding`. */
+  recordLength(contentLength: number, padding = 0): number {
+    return 5 + contentLength + 1 + padding + this.aead.tagLength;
+  }
+
+  /** `seal()` into `out`, which is exactly `recordLength()` bytes (several records share one buffer). */
+  sealInto(type: number, content: Uint8Array, padding: number, out: Uint8Array): void {
     const innerLength = content.length + 1 + padding;
     if (innerLength > MAX_PLAINTEXT + 1) throw new RangeError(`record plaintext of ${innerLength} bytes exceeds 2^14+1`);
     const length = innerLength + this.aead.tagLength;
-    const out = new Uint8Array(5 + length);
+    if (out.length !== 5 + length) throw new RangeError(`out must be ${5 + length} bytes, got ${out.length}`);
     out[0] = ContentType.application_data;
     out[1] = LEGACY_RECORD_VERSION >> 8;
     out[2] = LEGACY_RECORD_VERSION & 0xff;
@@ -58,13 +70,14 @@ export class RecordSealer extends Direction {
     const body = out.subarray(5);
     body.set(content);
     body[content.length] = type;
+    if (padding > 0) body.fill(0, content.length + 1, innerLength);
     this.aead.seal(this.nextNonce(), body.subarray(0, innerLength), out.subarray(0, 5), body);
-    return out;
   }
 }
 
 export interface OpenedRecord {
   readonly type: number;
+  /** The record's own bytes (never a view of the input), so it can be handed on without a copy. */
   readonly content: Uint8Array;
 }
 
@@ -73,7 +86,9 @@ export class RecordOpener extends Direction {
   open(header: Uint8Array, fragment: Uint8Array): OpenedRecord {
     // RFC 8446 §5.2: shorter than a tag cannot authenticate.
     if (fragment.length < this.aead.tagLength + 1) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record too short to authenticate');
-    const plain = this.aead.open(this.nextNonce(), fragment, header);
+    let plain = this.aead.open(this.nextNonce(), fragment, header);
+    // A provider decrypting in place would hand back the deframer's (reused) bytes.
+    if (plain !== null && plain.buffer === fragment.buffer) plain = plain.slice();
     if (plain === null) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record authentication failed');
     // RFC 8446 §5.4: strip the zero padding to find the content type.
     let i = plain.length - 1;

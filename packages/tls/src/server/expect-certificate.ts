@@ -26,7 +26,7 @@ export class ExpectCertificate implements State {
       return new ExpectFinished(this.c, null, null);
     }
     const chain = m.body.certificateList.map((e) => e.certData.slice());
-    const verifier = s.config.clientVerifier;
+    const verifier = s.clientVerifier ?? s.config.clientVerifier;
     if (verifier === undefined) fail('NO_CLIENT_VERIFIER', 'internal_error', 'no client certificate verifier');
     return new Wait(
       'CertificateVerifier',

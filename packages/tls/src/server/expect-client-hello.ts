@@ -16,6 +16,7 @@ import {
 } from '../messages/extensions.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { variantOf } from '../variant.js';
+import { resolveServerCertificates } from '../config.js';
 import { ExpectCertificate } from './expect-certificate.js';
 import { ExpectEndOfEarlyData } from './expect-end-of-early-data.js';
 import { ExpectFinished } from './expect-finished.js';
@@ -35,6 +36,19 @@ export class ExpectClientHello implements State {
     if (m.type !== 'client_hello') unexpected(this.name, m);
     const s = this.s;
     const cfg = s.config;
+    const resolver = cfg.certificateResolver;
+    if (resolver !== undefined && s.certificates === undefined) {
+      // The certificates by SNI, once per connection, before any other choice (RFC 6066 §3).
+      const sni = findExtension(m.body.extensions, E.server_name);
+      const serverName = sni === undefined ? null : (parseBody(sni.data, readServerNameList, 'server_name') ?? null);
+      const answer = resolver({ serverName });
+      // A foreign thenable is awaited like a promise; a list (or undefined) is used at once.
+      const pending = answer === undefined || Array.isArray(answer) || answer instanceof Promise ? answer : Promise.resolve(answer);
+      return after('CertificateResolver', pending, (list) => {
+        s.certificates = list === undefined || list.length === 0 ? cfg.certificates : resolveServerCertificates(cfg.provider, list, 'certificateResolver result');
+        return this.handle(m);
+      });
+    }
     // RFC 9846 §5: a change_cipher_spec may arrive any time after the first ClientHello.
     s.io.allowCcs();
     const ch = m.body;
@@ -121,7 +135,7 @@ export class ExpectClientHello implements State {
       const schemes = parseBody((ext(E.signature_algorithms) as Extension).data, readSignatureSchemeList, 'signature_algorithms');
       const certExt = ext(E.signature_algorithms_cert);
       const certSchemes = certExt === undefined ? undefined : parseBody(certExt.data, readSignatureSchemeList, 'signature_algorithms_cert');
-      certChoice = selectCertificate(cfg, serverName, schemes, certSchemes);
+      certChoice = selectCertificate(cfg, s.certificates ?? cfg.certificates, serverName, schemes, certSchemes);
     }
 
     // 0-RTT (RFC 8446 §4.2.10, §8): refused, not the connection, when a check fails.
@@ -203,7 +217,9 @@ export class ExpectClientHello implements State {
       master: null, helloRetry: retry !== undefined, scheme: certChoice?.scheme ?? null, requested: null,
     };
     const finish = (): Step => {
-      s.transcript.update(s.io.send({ type: 'finished', body: { verifyData: finishedVerifyData(ks, shts, s.transcript.current()) } }));
+      const verifyData = finishedVerifyData(ks, shts, s.transcript.current());
+      s.transcript.update(s.io.send({ type: 'finished', body: { verifyData } }));
+      base.serverFinished = verifyData;
       const ms = hs.toMaster();
       const h2 = s.transcript.current();
       const cats = ms.clientApplicationTrafficSecret(h2);

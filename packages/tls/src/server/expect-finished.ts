@@ -21,6 +21,7 @@ export class ExpectFinished implements State {
     if (!constantTimeEqual(expected, m.body.verifyData)) fail('BAD_FINISHED', 'decrypt_error', 'client Finished does not verify');
     s.transcript.update(m.raw);
     const rms = (c.master as MasterSecret).resumptionMasterSecret(s.transcript.current());
+    if (c.serverFinished !== undefined) s.io.finished?.(c.serverFinished, m.body.verifyData);
     s.io.complete(
       {
         version: 'TLSv1.3',

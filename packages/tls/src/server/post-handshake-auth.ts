@@ -14,10 +14,13 @@ import { signedContent } from '../messages/certificate-verify.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { schemeMatchesKey } from '../signer.js';
 import { Wait, after, type Step } from '../state.js';
+import type { CertificateVerifier } from '../verifier.js';
 import { Connected } from './expect-finished.js';
 
 export interface PostHandshakeRequest {
   readonly config: ServerConfig;
+  /** The connection's client certificate verifier. */
+  readonly verifier: CertificateVerifier | undefined;
   /** A fork of the handshake transcript with the CertificateRequest absorbed. */
   readonly transcript: Transcript;
   readonly context: Uint8Array;
@@ -56,7 +59,7 @@ export class PostHandshakeAuth {
         }
         const chain = m.body.certificateList.map((e) => e.certData.slice());
         this.#chain = chain;
-        const verifier = r.config.clientVerifier;
+        const verifier = r.verifier;
         if (verifier === undefined) fail('NO_CLIENT_VERIFIER', 'internal_error', 'no client certificate verifier');
         return new Wait(
           'CertificateVerifier',

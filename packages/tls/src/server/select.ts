@@ -43,11 +43,12 @@ export function selectGroup(config: ServerConfig, supported: readonly number[], 
  */
 export function selectCertificate(
   config: ServerConfig,
+  certificates: readonly ResolvedServerCertificate[],
   serverName: string | null,
   clientSchemes: readonly number[],
   clientCertSchemes: readonly number[] | undefined,
 ): { cert: ResolvedServerCertificate; scheme: SignatureSchemeName } {
-  const byName = config.certificates.filter((c) => c.serverNames.length === 0 || (serverName !== null && c.serverNames.includes(serverName)));
+  const byName = certificates.filter((c) => c.serverNames.length === 0 || (serverName !== null && c.serverNames.includes(serverName)));
   // Prefer a certificate named for this host over a catch-all one.
   byName.sort((a, b) => (b.serverNames.length > 0 ? 1 : 0) - (a.serverNames.length > 0 ? 1 : 0));
   const forCerts = clientCertSchemes ?? clientSchemes;

@@ -5,7 +5,8 @@
  */
 import { SignatureScheme } from '@puretls/crypto';
 import { Reader, Writer } from '@puretls/wire';
-import type { ServerConfig } from '../config.js';
+import type { KeyLog, ServerConfig } from '../config.js';
+import type { CertificateVerifier } from '../verifier.js';
 import { ExtensionType as E } from '../constants.js';
 import { Connection } from '../connection.js';
 import { fail } from '../errors.js';
@@ -21,6 +22,13 @@ import type { CipherSuite as Suite } from '../suites.js';
 import { ExpectClientHello } from './expect-client-hello.js';
 import type { ServerIo, Shared } from './shared.js';
 
+export interface ServerConnectionOptions {
+  /** Checks client certificates on this connection instead of the config's `clientVerifier`. */
+  readonly clientVerifier?: CertificateVerifier;
+  /** This connection's key log, instead of the config's. */
+  readonly keyLog?: KeyLog;
+}
+
 export class ServerConnection extends Connection {
   readonly #config: ServerConfig;
   #earlyBudget = -1;
@@ -31,12 +39,20 @@ export class ServerConnection extends Connection {
   #pha: PostHandshakeAuth | null = null;
   #ticketNonce = 0;
 
-  constructor(config: ServerConfig) {
+  readonly #clientVerifier: CertificateVerifier | undefined;
+
+  constructor(config: ServerConfig, options: ServerConnectionOptions = {}) {
     if (config === null || typeof config !== 'object' || !Array.isArray(config.certificates)) {
       throw new TypeError('config must come from serverConfig()');
     }
-    super(config);
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
+    if (options.clientVerifier !== undefined && (options.clientVerifier === null || typeof options.clientVerifier.verify !== 'function')) {
+      throw new TypeError('options.clientVerifier must be a CertificateVerifier');
+    }
+    if (options.keyLog !== undefined && typeof options.keyLog !== 'function') throw new TypeError('options.keyLog must be a function');
+    super(config, options.keyLog);
     this.#config = config;
+    this.#clientVerifier = options.clientVerifier ?? config.clientVerifier;
     const io: ServerIo = {
       send: (msg) => this.sendHandshake(msg),
       sendCcs: () => this.sendChangeCipherSpec(),
@@ -45,6 +61,7 @@ export class ServerConnection extends Connection {
       setPeerRecordSizeLimit: (n) => this.setPeerRecordSizeLimit(n),
       setEarlyExporter: (ks, secret) => this.setEarlyExporter(ks, secret),
       keyLog: (label, clientRandom, secret) => this.logSecret(label, clientRandom, secret),
+      finished: (sent, received) => this.setFinished(sent, received),
       allowCcs: () => {
         this.ccsAllowed = true;
       },
@@ -69,7 +86,7 @@ export class ServerConnection extends Connection {
         this.#sendTickets(info, rms, ks, suite);
       },
     };
-    const s: Shared = { io, config, transcript: new Transcript(config.provider), ccsSent: false };
+    const s: Shared = { io, config, transcript: new Transcript(config.provider), ccsSent: false, clientVerifier: this.#clientVerifier };
     this.#shared = s;
     this.start(new ExpectClientHello(s, undefined));
     // With stateless retries this connection may continue after a HelloRetryRequest sent by another
@@ -98,7 +115,7 @@ export class ServerConnection extends Connection {
     if (!this.handshakeComplete || t === null || this.#handshakeTranscript === null) throw new Error('requestClientCertificate() before the handshake completed');
     if (!this.canWrite) throw new Error('requestClientCertificate() after close()');
     if (!this.postHandshakeAuthOffered) throw new Error('the client did not offer post_handshake_auth');
-    if (this.#config.clientVerifier === undefined) throw new TypeError('requestClientCertificate() needs config.clientVerifier');
+    if (this.#clientVerifier === undefined) throw new TypeError('requestClientCertificate() needs a clientVerifier (config or connection options)');
     if (this.#pha !== null) throw new Error('a post-handshake CertificateRequest is outstanding');
     const cfg = this.#config;
     // RFC 8446 §4.3.2: a context unique within the connection and unpredictable.
@@ -110,6 +127,7 @@ export class ServerConnection extends Connection {
     this.flushHandshake();
     this.#pha = new PostHandshakeAuth({
       config: cfg,
+      verifier: this.#clientVerifier,
       transcript,
       context,
       requested,

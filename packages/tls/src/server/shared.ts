@@ -1,6 +1,7 @@
 /** What the server's handshake states share. */
 import type { NamedGroupName, SignatureSchemeName } from '@puretls/crypto';
-import type { ServerConfig } from '../config.js';
+import type { ResolvedServerCertificate, ServerConfig } from '../config.js';
+import type { CertificateVerifier } from '../verifier.js';
 import { fail } from '../errors.js';
 import type { HandshakeInfo } from '../events.js';
 import type { KeyScheduleContext, MasterSecret } from '../key-schedule/secrets.js';
@@ -25,6 +26,8 @@ export interface ServerIo {
   acceptEarlyData(max: number): void;
   enterTraffic(t: { ks: KeyScheduleContext; suite: Suite; readSecret: Uint8Array; writeSecret: Uint8Array; exporterMasterSecret: Uint8Array }): void;
   complete(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext, suite: Suite): void;
+  /** The verify_data of our Finished and the client's, right before `complete` (RFC 8446 §4.4.4). */
+  finished?(sent: Uint8Array, received: Uint8Array): void;
   /** Extra ServerHello extensions from the transport (DTLS connection_id, RFC 9146 §3). */
   serverHelloExtensions?(): readonly Extension[];
   /** The client offered 0-RTT and it is refused (the connection goes on). */
@@ -36,6 +39,10 @@ export interface Shared {
   readonly config: ServerConfig;
   readonly transcript: Transcript;
   ccsSent: boolean;
+  /** This connection's client certificate verifier, when it has its own (else the config's). */
+  readonly clientVerifier?: CertificateVerifier | undefined;
+  /** The certificates from `config.certificateResolver`, once it answered. */
+  certificates?: readonly ResolvedServerCertificate[];
   /** The client sent post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuth?: boolean;
 }
@@ -85,6 +92,8 @@ export interface ServerCtx {
   readonly helloRetry: boolean;
   readonly scheme: SignatureSchemeName | null;
   master: MasterSecret | null;
+  /** The verify_data of the Finished we sent, once sent. */
+  serverFinished?: Uint8Array;
   /** Schemes of our CertificateRequest, when one was sent. */
   requested: number[] | null;
 }
