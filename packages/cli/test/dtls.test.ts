@@ -8,64 +8,14 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makePki } from '../../node/test/helpers/pki.js';
-import { main } from '../src/index.js';
+import { run, type Run } from './run-cli.js';
 
 const pki = makePki();
 const p256 = pki.servers.get('ec-p256')!;
 afterAll(() => pki.cleanup());
 
-interface Run {
-  readonly stdin: PassThrough;
-  stdout(): string;
-  stderr(): string;
-  readonly status: Promise<number>;
-  until(text: string | RegExp, where?: 'stdout' | 'stderr', ms?: number): Promise<void>;
-}
-
-function run(argv: string[]): Run {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  const waiters = new Set<() => void>();
-  stdout.on('data', (d: Buffer) => {
-    out += d.toString('latin1');
-    for (const w of waiters) w();
-  });
-  stderr.on('data', (d: Buffer) => {
-    err += d.toString('latin1');
-    for (const w of waiters) w();
-  });
-  const status = main(argv, { stdin, stdout, stderr });
-  return {
-    stdin,
-    stdout: () => out,
-    stderr: () => err,
-    status,
-    until(text, where = 'stdout', ms = 15_000) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`timed out waiting for ${String(text)} on ${where}\nstdout: ${out}\nstderr: ${err}`));
-        }, ms);
-        const check = (): void => {
-          const hay = where === 'stdout' ? out : err;
-          if (typeof text === 'string' ? hay.includes(text) : text.test(hay)) {
-            clearTimeout(timer);
-            waiters.delete(check);
-            resolve();
-          }
-        };
-        waiters.add(check);
-        check();
-      });
-    },
-  };
-}
 
 async function server(args: string[]): Promise<{ run: Run; port: number }> {
   const r = run(['s_server', '-dtls1_3', '-accept', '0', ...args]);

@@ -3,14 +3,14 @@
  * `openssl s_server`, and `openssl s_client` against our server.
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto/noble';
 import { createCertificateVerifier } from '@puretls/x509';
 import type { NamedGroupName } from '@puretls/crypto';
 import {
   ClientConnection, ServerConnection, clientConfig, createTicketSealer, serverConfig, type CipherSuiteName, type ClientTicket, type TlsEvent,
 } from '../src/index.js';
-import { opensslAvailable, opensslCert, pinnedVerifier, removeInteropFiles, runClient, runOpensslClient, startEngineServer, startOpensslServer, writeTemp, type Running } from './helpers/openssl.js';
+import { opensslAvailable, opensslCert, opensslMissingReason, pinnedVerifier, runClient, runOpensslClient, startEngineServer, useOpensslServers, writeTemp } from './helpers/openssl.js';
 
 const provider = createNobleProvider();
 const now = (): number => Date.now();
@@ -24,18 +24,9 @@ const OPENSSL_GROUP: Record<NamedGroupName, string> = { x25519: 'X25519', x448: 
 const ALL_SUITES = 'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256';
 
 if (!opensslAvailable) {
-  it('OpenSSL interop', (ctx) => ctx.skip('openssl 3 not found on PATH'));
+  it('OpenSSL interop', (ctx) => ctx.skip(opensslMissingReason));
 } else {
-  const servers: Running[] = [];
-  afterAll(async () => {
-    for (const s of servers) await s.stop();
-    removeInteropFiles();
-  });
-  const start = async (...a: Parameters<typeof startOpensslServer>): Promise<Running> => {
-    const s = await startOpensslServer(...a);
-    servers.push(s);
-    return s;
-  };
+  const { start } = useOpensslServers();
 
   describe('our client against openssl s_server', () => {
     for (const suite of ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_CCM_SHA256', 'TLS_AES_128_CCM_8_SHA256'] as CipherSuiteName[]) {

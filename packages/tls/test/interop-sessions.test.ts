@@ -4,14 +4,14 @@
  * (`s_server`'s `c` command, `s_client -enable_pha`), and external PSKs with `-psk`/`-psk_identity`.
  */
 import { connect } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto/noble';
 import {
   ClientConnection, ServerConnection, clientConfig, createMemorySessionStore, createTicketKeys, decodeSession, encodeSession, serverConfig,
   signerFromPrivateKey, type ClientTicket, type ExternalPsk, type ServerConfigOptions, type TlsEvent,
 } from '../src/index.js';
 import {
-  opensslAvailable, opensslCert, pinnedVerifier, pump, removeInteropFiles, runClient, runOpensslClient, startEngineServer, startOpensslServer, writeTemp, type Running,
+  opensslAvailable, opensslCert, opensslMissingReason, pinnedVerifier, pump, runClient, runOpensslClient, startEngineServer, useOpensslServers, writeTemp,
 } from './helpers/openssl.js';
 
 const provider = createNobleProvider();
@@ -26,18 +26,9 @@ const PSK_HEX = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde
 const psk: ExternalPsk = { identity: new TextEncoder().encode('puretls-psk'), secret: Uint8Array.from(Buffer.from(PSK_HEX, 'hex')), hash: 'SHA-256' };
 
 if (!opensslAvailable) {
-  it('OpenSSL session interop', (ctx) => ctx.skip('openssl 3 not found on PATH'));
+  it('OpenSSL session interop', (ctx) => ctx.skip(opensslMissingReason));
 } else {
-  const servers: Running[] = [];
-  afterAll(async () => {
-    for (const s of servers) await s.stop();
-    removeInteropFiles();
-  });
-  const start = async (...a: Parameters<typeof startOpensslServer>): Promise<Running> => {
-    const s = await startOpensslServer(...a);
-    servers.push(s);
-    return s;
-  };
+  const { start } = useOpensslServers();
 
   describe('openssl s_client against our server', () => {
     const cert = opensslCert('P-256');

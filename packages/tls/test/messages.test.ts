@@ -1,9 +1,9 @@
+import { codeAndAlertOf } from './helpers/errors.js';
 import { describe, expect, it } from 'vitest';
 import { loadTrace, hex, toHex, vectorsAvailable, vectorsMissingReason, type TraceName } from '@puretls/test-vectors';
 import { Reader } from '@puretls/wire';
 import { encodeHandshake, parseHandshake } from '../src/messages/handshake.js';
 import { readExtensions, writeExtensions } from '../src/messages/extensions.js';
-import { toTlsError } from '../src/errors.js';
 import { Writer } from '@puretls/wire';
 
 const TRACES: TraceName[] = ['simple-1rtt', 'resumed-0rtt', 'hello-retry-request', 'client-authentication', 'compatibility-mode'];
@@ -21,16 +21,6 @@ function splitMessages(payload: Uint8Array): Uint8Array[] {
     at += 4 + len;
   }
   return out;
-}
-
-function codeOf(f: () => unknown): [string, string] {
-  try {
-    f();
-  } catch (e) {
-    const t = toTlsError(e);
-    return [t.code, t.alert];
-  }
-  return ['none', 'none'];
 }
 
 if (!vectorsAvailable) {
@@ -76,25 +66,25 @@ describe('extension block parser', () => {
     return new Reader(w.finish());
   };
   it('refuses_duplicate_extensions with illegal_parameter', () => {
-    expect(codeOf(() => readExtensions(block([[43, [2, 3, 4]], [43, [2, 3, 4]]]), 'CH'))).toEqual(['DUPLICATE_EXTENSION', 'illegal_parameter']);
+    expect(codeAndAlertOf(() => readExtensions(block([[43, [2, 3, 4]], [43, [2, 3, 4]]]), 'CH'))).toEqual(['DUPLICATE_EXTENSION', 'illegal_parameter']);
   });
   it('refuses_extension_in_wrong_message with illegal_parameter', () => {
     // psk_key_exchange_modes is CH-only; in EE it is illegal.
-    expect(codeOf(() => readExtensions(block([[45, [1, 1]]]), 'EE'))).toEqual(['EXTENSION_NOT_ALLOWED', 'illegal_parameter']);
-    expect(codeOf(() => readExtensions(block([[10, [0, 2, 0, 29]]]), 'SH'))).toEqual(['EXTENSION_NOT_ALLOWED', 'illegal_parameter']);
+    expect(codeAndAlertOf(() => readExtensions(block([[45, [1, 1]]]), 'EE'))).toEqual(['EXTENSION_NOT_ALLOWED', 'illegal_parameter']);
+    expect(codeAndAlertOf(() => readExtensions(block([[10, [0, 2, 0, 29]]]), 'SH'))).toEqual(['EXTENSION_NOT_ALLOWED', 'illegal_parameter']);
   });
   it('refuses_pre_shared_key_not_last', () => {
     const psk = [0, 7, 0, 1, 0xaa, 0, 0, 0, 0, 0, 33, 32, ...new Array<number>(32).fill(0)];
-    expect(codeOf(() => readExtensions(block([[41, psk], [43, [2, 3, 4]]]), 'CH'))).toEqual(['PSK_NOT_LAST', 'illegal_parameter']);
+    expect(codeAndAlertOf(() => readExtensions(block([[41, psk], [43, [2, 3, 4]]]), 'CH'))).toEqual(['PSK_NOT_LAST', 'illegal_parameter']);
   });
   it('accepts_unknown_extension', () => {
     expect(readExtensions(block([[0x7777, [1, 2, 3]]]), 'CH')).toHaveLength(1);
   });
   it('refuses_malformed_known_extension_with_decode_error', () => {
-    expect(codeOf(() => readExtensions(block([[43, [5, 3, 4]]]), 'CH'))).toEqual(['DECODE_ERROR', 'decode_error']);
+    expect(codeAndAlertOf(() => readExtensions(block([[43, [5, 3, 4]]]), 'CH'))).toEqual(['DECODE_ERROR', 'decode_error']);
   });
   it('refuses_duplicate_key_share_groups', () => {
-    expect(codeOf(() => readExtensions(block([[51, [0, 10, 0, 29, 0, 1, 9, 0, 29, 0, 1, 9]]]), 'CH'))).toEqual(['DUPLICATE_KEY_SHARE', 'illegal_parameter']);
+    expect(codeAndAlertOf(() => readExtensions(block([[51, [0, 10, 0, 29, 0, 1, 9, 0, 29, 0, 1, 9]]]), 'CH'))).toEqual(['DUPLICATE_KEY_SHARE', 'illegal_parameter']);
   });
   it('no_strict_prefix_of_a_message_parses', () => {
     if (!vectorsAvailable) return;

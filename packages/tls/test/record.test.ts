@@ -1,3 +1,4 @@
+import { codeAndAlertOf } from './helpers/errors.js';
 import { describe, expect, it } from 'vitest';
 import { loadTrace, toHex, traceValue, vectorsAvailable, vectorsMissingReason } from '@puretls/test-vectors';
 import { createNobleProvider } from '@puretls/crypto/noble';
@@ -5,20 +6,9 @@ import { RecordDeframer } from '../src/record/deframer.js';
 import { RecordOpener, RecordSealer, plaintextRecord } from '../src/record/protection.js';
 import { fragment } from '../src/record/fragmenter.js';
 import { CipherSuite } from '../src/suites.js';
-import { toTlsError } from '../src/errors.js';
 
 const provider = createNobleProvider();
 const suite = CipherSuite.TLS_AES_128_GCM_SHA256;
-
-function errorOf(f: () => unknown): [string, string] {
-  try {
-    f();
-  } catch (e) {
-    const t = toTlsError(e);
-    return [t.code, t.alert];
-  }
-  return ['none', 'none'];
-}
 
 if (!vectorsAvailable) {
   it('RFC 8448 records', (ctx) => ctx.skip(vectorsMissingReason));
@@ -77,14 +67,14 @@ describe('record layer', () => {
       const bad = rec.slice();
       bad[i] = (bad[i] as number) ^ 0x01;
       const o2 = new RecordOpener(provider, suite, k);
-      expect(errorOf(() => o2.open(bad.subarray(0, 5), bad.subarray(5)))).toEqual(['BAD_RECORD_MAC', 'bad_record_mac']);
+      expect(codeAndAlertOf(() => o2.open(bad.subarray(0, 5), bad.subarray(5)))).toEqual(['BAD_RECORD_MAC', 'bad_record_mac']);
     }
   });
   it('refuses a record with only padding (no content type)', () => {
     const s = new RecordSealer(provider, suite, k);
     // Content type 0 then padding: the inner plaintext is all zeros.
     const rec = s.seal(0, new Uint8Array(0), 4);
-    expect(errorOf(() => new RecordOpener(provider, suite, k).open(rec.subarray(0, 5), rec.subarray(5)))).toEqual(['NO_CONTENT_TYPE', 'unexpected_message']);
+    expect(codeAndAlertOf(() => new RecordOpener(provider, suite, k).open(rec.subarray(0, 5), rec.subarray(5)))).toEqual(['NO_CONTENT_TYPE', 'unexpected_message']);
   });
   it('refuses an inner plaintext over 2^14+1 with record_overflow', () => {
     const aead = provider.aead('AES-128-GCM').create(k.key);
@@ -93,15 +83,15 @@ describe('record layer', () => {
     const len = inner.length + 16;
     const header = Uint8Array.of(23, 3, 3, len >> 8, len & 0xff);
     const ct = aead.seal(k.iv, inner, header);
-    expect(errorOf(() => new RecordOpener(provider, suite, k).open(header, ct))).toEqual(['RECORD_OVERFLOW', 'record_overflow']);
+    expect(codeAndAlertOf(() => new RecordOpener(provider, suite, k).open(header, ct))).toEqual(['RECORD_OVERFLOW', 'record_overflow']);
   });
   it('deframer refuses a header announcing more than 2^14+256 bytes, and unknown content types', () => {
     const d = new RecordDeframer();
     d.push(Uint8Array.of(23, 3, 3, 0x41, 0x01));
-    expect(errorOf(() => d.next())).toEqual(['RECORD_OVERFLOW', 'record_overflow']);
+    expect(codeAndAlertOf(() => d.next())).toEqual(['RECORD_OVERFLOW', 'record_overflow']);
     const d2 = new RecordDeframer();
     d2.push(Uint8Array.of(24, 3, 3, 0, 1, 0));
-    expect(errorOf(() => d2.next())).toEqual(['UNKNOWN_CONTENT_TYPE', 'unexpected_message']);
+    expect(codeAndAlertOf(() => d2.next())).toEqual(['UNKNOWN_CONTENT_TYPE', 'unexpected_message']);
   });
   it('deframer yields coalesced records and waits for split ones', () => {
     const d = new RecordDeframer();

@@ -66,7 +66,7 @@ export interface Extensions {
   readonly nameConstraints: NameConstraints | null;
   readonly subjectKeyIdentifier: Uint8Array | null;
   readonly authorityKeyIdentifier: Uint8Array | null;
-  /** OIDs of critical extensions this library does not process. */
+  /** OIDs of critical extensions this library does not handle. */
   readonly unhandledCritical: readonly string[];
 }
 

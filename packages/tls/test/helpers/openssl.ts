@@ -6,6 +6,7 @@ import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseSpki, type PublicKey } from '@puretls/crypto';
+import { afterAll } from 'vitest';
 import type { CertificateVerifier, Connection, TlsEvent } from '../../src/index.js';
 
 export const opensslAvailable: boolean = (() => {
@@ -15,6 +16,10 @@ export const opensslAvailable: boolean = (() => {
     return false;
   }
 })();
+
+/** Why interop tests cannot run here; under CI=true a missing openssl fails instead (.ci/run installs it). */
+export const opensslMissingReason = 'openssl 3 not found on PATH';
+if (!opensslAvailable && process.env['CI'] === 'true') throw new Error(`${opensslMissingReason} — required when CI=true`);
 
 const dir = opensslAvailable ? mkdtempSync(join(tmpdir(), 'puretls-interop-')) : '';
 
@@ -126,6 +131,25 @@ function stopProcess(proc: ChildProcess): Promise<void> {
 }
 
 /** Drives a connection over a socket: pumps bytes both ways, awaiting asynchronous steps. */
+/**
+ * `start(...)` launches an openssl s_server that is stopped, with the interop files removed, after
+ * the calling test file.
+ */
+export function useOpensslServers(): { start: (...a: Parameters<typeof startOpensslServer>) => Promise<Running> } {
+  const servers: Running[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    removeInteropFiles();
+  });
+  return {
+    start: async (...a) => {
+      const s = await startOpensslServer(...a);
+      servers.push(s);
+      return s;
+    },
+  };
+}
+
 export function pump(conn: Connection, socket: Socket, onEvent: (e: TlsEvent) => void): () => void {
   let chain = Promise.resolve();
   const flush = (): void => {
