@@ -77,8 +77,8 @@ function keyed(cipher: NodeCipher, spec: AeadSpec, key: KeyObject): AeadCore {
         plain.fill(0);
         return false;
       }
+      // Authenticated plaintext goes to the caller anyway: only an unverified one is wiped (above).
       out.set(plain);
-      plain.fill(0);
       return true;
     },
   };
