@@ -2,19 +2,21 @@
  * `puretls s_client -dtls1_3`: a DTLS 1.3 client (RFC 9147) over UDP with `@puretls/node/dtls`.
  * stdin goes to the peer (each chunk as one or more datagrams), the peer's datagrams to stdout.
  * Exit status 0 after a clean close (close_notify either way), 1 when the handshake failed, 2 when
- * the association failed after it.
+ * the association failed after it. `-sess_out` / `-sess_in` store and resume a session in the same file
+ * format as for TLS (the `@puretls/node` session encoding, with the verification outcome).
  */
+import { decodeSession, encodeSession } from '@puretls/node';
 import { connect, dtlsClientConfig, type DtlsClientSocket } from '@puretls/node/dtls';
-import type { Signer } from '@puretls/tls';
+import type { ClientTicket, Signer } from '@puretls/tls';
 import { hostPort, UsageError, type Parsed } from './args.js';
-import type { Io } from './common.js';
+import { readSession, writeSession, type Io } from './common.js';
 import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
 import { describeError } from './report.js';
 
 const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
 
 export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
-  refuseForDtls(p, ['starttls', 'sess_out', 'sess_in', 'early_data', 'msg', 'tls1_3']);
+  refuseForDtls(p, ['starttls', 'early_data', 'msg', 'tls1_3']);
   const target = p.values.get('connect');
   if (target === undefined) throw new UsageError('-connect host:port is required');
   const { host, port } = hostPort(target, 'localhost');
@@ -25,6 +27,8 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
   const insecure = p.switches.has('insecure');
   const ignEof = p.switches.has('ign_eof') || quiet;
   const commands = !p.switches.has('nocommands') && !quiet;
+  const sessOut = p.values.get('sess_out');
+  const sessIn = p.values.get('sess_in');
   const log = (s: string): void => {
     if (!quiet) io.stderr.write(`${s}\n`);
   };
@@ -41,8 +45,36 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
     ...(ctx.chain !== undefined && ctx.key !== undefined ? { clientCertificate: { chain: ctx.chain, key: ctx.signer(common.provider) as Signer } } : {}),
   });
 
-  const sock: DtlsClientSocket = connect({ host, port, config });
+  // As for TLS (@puretls/node): a session that does not decode, whose suite is off, that is for
+  // another server name (RFC 8446 §4.2.11) or whose server failed verification (a resumption shows
+  // no certificate) is not offered: full handshake.
+  const saved = sessIn === undefined ? null : decodeSession(readSession(sessIn));
+  let session: ClientTicket | undefined;
+  if (sessIn !== undefined) {
+    if (saved === null) log(`-sess_in ${sessIn}: not a session; full handshake`);
+    else if (!config.cipherSuites.includes(saved.ticket.cipherSuite) || saved.ticket.serverName !== (config.serverName ?? null)) log(`-sess_in ${sessIn}: session does not fit this connection; full handshake`);
+    else if (!insecure && !saved.authorized) log(`-sess_in ${sessIn}: the session's server failed verification; full handshake`);
+    else {
+      session = saved.ticket;
+      // Holds unless the server declines the ticket: the verifier then runs and overwrites it.
+      auth.authorized = saved.authorized;
+      auth.authorizationError = saved.authorizationError;
+    }
+  }
+
+  const sock: DtlsClientSocket = connect({ host, port, config, ...(session === undefined ? {} : { session }) });
   log(`CONNECTED(UDP ${host}:${port})`);
+  let sessions = 0;
+  if (sessOut !== undefined) {
+    sock.on('session', (t: ClientTicket) => {
+      try {
+        writeSession(sessOut, encodeSession(t, auth));
+        sessions++;
+      } catch (e) {
+        io.stderr.write(`puretls s_client: cannot write -sess_out: ${describeError(e)}\n`);
+      }
+    });
+  }
 
   return await new Promise<number>((resolve) => {
     let secure = false;
@@ -89,6 +121,7 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
     });
     sock.once('close', () => {
       io.stdin.pause();
+      if (sessOut !== undefined && sessions === 0) log('no session ticket received; -sess_out not written');
       resolve(secure && !failed && (peerClosed || weEnded) ? 0 : secure ? 2 : 1);
     });
   });

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateCertificate } from '@puretls/node';
 import { createServer, dtlsServerConfig, type DtlsSocket } from '@puretls/node/dtls';
-import type { Signer } from '@puretls/tls';
+import { createTicketSealer, type Signer } from '@puretls/tls';
 import { hostPort, UsageError, type Parsed } from './args.js';
 import type { Io } from './common.js';
 import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
@@ -55,6 +55,8 @@ export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
           },
         }),
     cookies: p.switches.has('listen') ? { secret: new Uint8Array(randomBytes(32)) } : false,
+    // One NewSessionTicket per handshake (RFC 9147 §5.8.4), under a key that lives as long as the process.
+    ticketSealer: createTicketSealer(common.provider, new Uint8Array(randomBytes(32))),
   });
 
   let accepted = 0;

@@ -3,10 +3,11 @@
  * `main`, with piped stdin/stdout/stderr) over real UDP on 127.0.0.1: data both ways, `-brief`, a
  * clean close with exit status 0 on both sides, `-listen` (stateless cookie HelloRetryRequest),
  * `-mtu` (every datagram seen by a UDP relay in between fits it), `-echo`, verification failure
- * aborting unless `-insecure`, `-keylogfile`, and the argument errors (exit 64).
+ * aborting unless `-insecure`, `-keylogfile`, `-sess_out` / `-sess_in` resumption, and the argument
+ * errors (exit 64).
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makePki } from '../../node/test/helpers/pki.js';
@@ -128,6 +129,36 @@ describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
     expect(labels).toEqual(expect.arrayContaining(['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_HANDSHAKE_TRAFFIC_SECRET', 'CLIENT_TRAFFIC_SECRET_0', 'SERVER_TRAFFIC_SECRET_0']));
   });
 
+  it('-sess_out stores the ticket; a second run with -sess_in resumes (-brief shows it, verification carried over)', async () => {
+    const file = join(pki.dir, 'dtls-session.pem');
+    const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '2', '-brief']);
+    const first = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-sess_out', file]);
+    await first.until('Verification: OK', 'stderr');
+    // The ticket is a post-handshake message (RFC 9147 §5.8.4): wait for it before closing.
+    const end = Date.now() + 10000;
+    while (!existsSync(file)) {
+      if (Date.now() > end) throw new Error('no -sess_out file');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.stdin.end();
+    expect(await first.status).toBe(0);
+    expect(first.stderr()).toContain('Session: full handshake\n');
+    expect(readFileSync(file, 'utf8')).toMatch(/^-----BEGIN PURETLS SESSION-----\n/);
+
+    const second = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-sess_in', file]);
+    await second.until('Verification: OK', 'stderr');
+    second.stdin.write('resumed\n');
+    await s.run.until('resumed\n');
+    second.stdin.end();
+    expect(await second.status).toBe(0);
+    expect(await s.run.status).toBe(0);
+    const err = second.stderr();
+    expect(err).toContain('Session: resumed\n');
+    // No certificate in a resumption: the verification outcome comes from the session file.
+    expect(err).not.toContain('Peer certificate:');
+    expect(s.run.stderr()).toContain('Session: resumed\n');
+  });
+
   it('aborts on a certificate that does not verify (exit 1), goes on with -insecure', async () => {
     const s = await server(['-cert', pki.stranger.certFile, '-key', pki.stranger.keyFile, '-naccept', '1']);
     const refused = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST]);
@@ -154,7 +185,7 @@ describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
     [['s_client', '-dtls1_3'], '-connect host:port is required'],
     [['s_client', '-dtls1_3', '-connect', '127.0.0.1:0'], 'bad port in 127.0.0.1:0'],
     [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-starttls', 'smtp'], '-starttls is not supported with -dtls1_3'],
-    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-sess_out', 'x'], '-sess_out is not supported with -dtls1_3'],
+    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-early_data', 'x'], '-early_data is not supported with -dtls1_3'],
     [['s_server', '-dtls1_3', '-accept', '0', '-early_data'], '-early_data is not supported with -dtls1_3'],
     [['s_server', '-dtls1_3', '-accept', '0', '-naccept', 'x'], '-naccept needs a count'],
   ])('usage error %j exits 64', async (argv, message) => {

@@ -8,8 +8,8 @@ import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto/noble';
 import { parseSpki } from '@puretls/crypto';
-import type { CertificateVerifier } from '@puretls/tls';
-import { connect, createServer, dtlsClientConfig, dtlsServerConfig, type DtlsServer, type DtlsSocket } from '../src/dtls/index.js';
+import { createTicketSealer, decodeSession, encodeSession, type CertificateVerifier } from '@puretls/tls';
+import { connect, createServer, dtlsClientConfig, dtlsServerConfig, type ClientTicket, type DtlsServer, type DtlsSocket } from '../src/dtls/index.js';
 
 const provider = createNobleProvider();
 const kp = generateKeyPairSync('ed25519');
@@ -195,5 +195,60 @@ describe('DTLS 1.3 over UDP on 127.0.0.1', () => {
     expect(received).toBe(n);
     const all = Buffer.concat(got as Buffer[]);
     expect(createHash('sha256').update(all).digest('hex')).toBe(createHash('sha256').update(payload).digest('hex'));
+  });
+});
+
+describe('DTLS 1.3 resumption over UDP on 127.0.0.1', () => {
+  it('resumes_with_a_session_from_the_session_event', async () => {
+    const serverConfig = dtlsServerConfig({
+      provider,
+      now: Date.now,
+      certificates: [{ chain, key: pkcs8 }],
+      cookies: { secret: randomBytes(32) },
+      ticketSealer: createTicketSealer(provider, new Uint8Array(randomBytes(32))),
+      retransmitInitial: 200,
+    });
+    const accepted: DtlsSocket[] = [];
+    const server = createServer({ config: serverConfig }, (s) => accepted.push(s));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address();
+    let verifications = 0;
+    const countingVerifier: CertificateVerifier = {
+      async verify(req) {
+        verifications++;
+        return verifier.verify(req);
+      },
+    } as CertificateVerifier;
+    const clientConfig = dtlsClientConfig({ provider, now: Date.now, verifier: countingVerifier, serverName: 'localhost', retransmitInitial: 200 });
+
+    const open = async (session?: ClientTicket) => {
+      const c = connect({ host: '127.0.0.1', port, config: clientConfig, ...(session === undefined ? {} : { session }) });
+      clients.push(c);
+      const tickets: ClientTicket[] = [];
+      c.on('session', (t: ClientTicket) => tickets.push(t));
+      await new Promise<void>((resolve, reject) => {
+        c.once('secureConnect', () => resolve());
+        c.once('error', reject);
+      });
+      return { c, tickets };
+    };
+
+    const first = await open();
+    expect(first.c.handshakeInfo?.resumed).toBe(false);
+    // The ticket is a post-handshake message: it arrives after secureConnect.
+    await until(() => first.tickets.length > 0);
+    expect(verifications).toBe(1);
+    // The ticket survives the engine's session encoding (what the CLI writes with -sess_out).
+    const stored = decodeSession(encodeSession(first.tickets[0] as ClientTicket));
+    first.c.close();
+
+    const second = await open(stored);
+    expect(second.c.handshakeInfo?.resumed).toBe(true);
+    expect(verifications).toBe(1);
+    await until(() => accepted.length === 2);
+    const peer = accepted[1] as DtlsSocket;
+    expect(peer.handshakeInfo?.resumed).toBe(true);
+    expect(await echoOnce(second.c, peer, 'again')).toBe('echo:again');
   });
 });

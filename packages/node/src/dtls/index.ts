@@ -6,4 +6,5 @@
 export { connect, type DtlsConnectOptions, type DtlsClientSocket } from './connect.js';
 export { createServer, DtlsServer, type DtlsServerOptions } from './server.js';
 export { DtlsSocket } from './socket.js';
+export type { ClientTicket } from '@puretls/tls';
 export { dtlsClientConfig, dtlsServerConfig, type DtlsClientConfig, type DtlsServerConfig, type DtlsClientConfigOptions, type DtlsServerConfigOptions } from '@puretls/dtls';

@@ -1,7 +1,8 @@
 /**
  * One DTLS association on a UDP socket: drives a sans-IO `DtlsConnection` with real timers and the
  * wall clock, sends what it produces, and turns its events into Node events
- * (`secureConnect`, `message`, `keyUpdate`, `newConnectionIds`, `close`, `error`).
+ * (`secureConnect`, `message`, `session` (client: a `ClientTicket` to resume with), `keyUpdate`,
+ * `newConnectionIds`, `close`, `error`).
  */
 import { EventEmitter } from 'node:events';
 import type { DtlsConnection, DtlsHandshakeInfo } from '@puretls/dtls';
@@ -92,6 +93,9 @@ export class DtlsSocket extends EventEmitter {
           break;
         case 'application_data':
           this.emit('message', e.data);
+          break;
+        case 'session_ticket':
+          this.emit('session', e.ticket);
           break;
         case 'key_update':
           this.emit('keyUpdate', e.direction);
