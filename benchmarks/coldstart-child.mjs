@@ -19,26 +19,14 @@ if (variant === 'node-tls') {
   c.destroy();
   server.close();
 } else {
-  const { ClientConnection, ServerConnection, clientConfig, serverConfig } = await import('@puretls/tls');
+  const { clientConfig, serverConfig } = await import('@puretls/tls');
   const { createCertificateVerifier } = await import('@puretls/x509');
   const provider =
     variant === 'accel' ? (await import('@puretls/node/provider')).createNodeProvider() : (await import('@puretls/crypto/noble')).createNobleProvider();
-  const c = new ClientConnection(
-    clientConfig({ provider, now: () => Date.now(), serverName: 'localhost', verifier: createCertificateVerifier({ trustAnchors: [der(pki.caDer)], provider }), groups: ['x25519'] }),
-  );
-  const s = new ServerConnection(serverConfig({ provider, now: () => Date.now(), certificates: [{ chain: [der(pki.certDer)], key: der(pki.keyDer) }], groups: ['x25519'] }));
-  let done = 0;
-  for (let round = 0; round < 50 && done < 2; round++) {
-    for (const [a, b] of [
-      [c, s],
-      [s, c],
-    ]) {
-      while (a.pending !== null) await a.pending;
-      for (let x = a.pull(); x !== null; x = a.pull()) b.feed(x);
-      for (let e = a.poll(); e !== null; e = a.poll()) if (e.type === 'handshake_complete') done++;
-      if (a.error) throw a.error;
-    }
-  }
-  if (done < 2) throw new Error('no handshake');
+  const { openPair } = await import('./engine.mjs');
+  await openPair({
+    client: clientConfig({ provider, now: () => Date.now(), serverName: 'localhost', verifier: createCertificateVerifier({ trustAnchors: [der(pki.caDer)], provider }), groups: ['x25519'] }),
+    server: serverConfig({ provider, now: () => Date.now(), certificates: [{ chain: [der(pki.certDer)], key: der(pki.keyDer) }], groups: ['x25519'] }),
+  });
   console.log(JSON.stringify({ ms: performance.now() }));
 }

@@ -23,32 +23,18 @@ afterAll(async () => {
   pki.cleanup();
 });
 
-/** node:tls server reversing the first line, then ending. */
-async function nodeServer(options: tls.TlsOptions): Promise<{ port: number; sockets: tls.TLSSocket[] }> {
-  const sockets: tls.TLSSocket[] = [];
-  const server = tls.createServer(options, (s) => {
-    sockets.push(s);
-    let buf = '';
-    s.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) s.end(`${reversed(buf.slice(0, nl))}\n`);
-    });
-    s.on('error', () => {});
-  });
-  server.on('tlsClientError', () => {});
-  const raw = new Set<import('node:net').Socket>();
-  server.on('connection', (c: import('node:net').Socket) => raw.add(c));
-  closers.push(() => new Promise((r) => {
-    for (const c of raw) c.destroy();
-    server.close(() => r());
-  }));
-  return { port: await listen(server), sockets };
+/** The echo half both servers share: reverse the first line, then end. */
+type EchoSocket = { on(event: 'data', f: (d: Buffer) => void): unknown; on(event: 'error', f: () => void): unknown; end(data: string): unknown };
+interface ListeningServer {
+  on(event: 'tlsClientError', f: () => void): unknown;
+  on(event: 'connection', f: (c: import('node:net').Socket) => void): unknown;
 }
 
-async function puretlsServer(options: ServerOptions): Promise<{ port: number; sockets: TLSSocket[] }> {
-  const sockets: TLSSocket[] = [];
-  const server = createServer(options, (s) => {
+async function echoServer<S extends EchoSocket, T extends ListeningServer & import('node:net').Server>(
+  create: (onSocket: (s: S) => void) => T,
+): Promise<{ port: number; sockets: S[] }> {
+  const sockets: S[] = [];
+  const server = create((s) => {
     sockets.push(s);
     let buf = '';
     s.on('data', (d: Buffer) => {
@@ -67,6 +53,12 @@ async function puretlsServer(options: ServerOptions): Promise<{ port: number; so
   });
   return { port: await listen(server), sockets };
 }
+
+/** node:tls server reversing the first line, then ending. */
+const nodeServer = (options: tls.TlsOptions) => echoServer<tls.TLSSocket, tls.Server>((on) => tls.createServer(options, on));
+
+/** puretls server doing the same. */
+const puretlsServer = (options: ServerOptions) => echoServer<TLSSocket, ReturnType<typeof createServer>>((on) => createServer(options, on));
 
 function nodeConnect(options: tls.ConnectionOptions): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
