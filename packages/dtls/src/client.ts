@@ -90,7 +90,7 @@ export class DtlsClientConnection extends DtlsConnection {
   protected override onSessionTicket(raw: Uint8Array): void {
     const r = this.#resumption;
     if (r === null) _internal.fail('UNEXPECTED_MESSAGE', 'unexpected_message', 'NewSessionTicket before the handshake completed');
-    const ticket = ticketFrom(raw, r.ks, r.rms, r.info.cipherSuite, r.info.alpn, this.#serverName, this.#config.now());
+    const ticket = ticketFrom(raw, r.ks, r.rms, r.info, this.#serverName, this.#config.now());
     if (ticket === null) return;
     if (this.#serverName !== undefined) this.#config.ticketStore?.put(this.#serverName, ticket);
     this.emit({ type: 'session_ticket', ticket });

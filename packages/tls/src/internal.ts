@@ -16,3 +16,4 @@ export { Wait, type State, type Step } from './state.js';
 export { DTLS13_VARIANT, TLS13_VARIANT, variantOf, type ProtocolVariant } from './variant.js';
 export { AlertLevel, alertName, HandshakeType, handshakeTypeName } from './constants.js';
 export { cipherSuiteByCode } from './suites.js';
+export { issueTickets, ticketFrom, MAX_TICKET_LIFETIME } from './ticket-messages.js';

@@ -2,17 +2,16 @@
  * The TLS 1.3 client connection (RFC 8446 §4 from the client's side). The handshake states live in
  * `expect-*.ts`, each named for the message it expects and handling only that one.
  */
-import type { Reader } from '@puretls/wire';
 import type { ClientConfig, KeyLog } from '../config.js';
-import { ExtensionType as E, TLS12 } from '../constants.js';
+import { TLS12 } from '../constants.js';
 import { Connection } from '../connection.js';
 import { fail, TlsError } from '../errors.js';
 import type { HandshakeInfo } from '../events.js';
-import { EarlySecret, resumptionPsk, type KeyScheduleContext } from '../key-schedule/secrets.js';
+import { EarlySecret, type KeyScheduleContext } from '../key-schedule/secrets.js';
 import { Transcript } from '../key-schedule/transcript.js';
-import { findExtension, parseBody } from '../messages/extensions.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { CipherSuite } from '../suites.js';
+import { ticketFrom } from '../ticket-messages.js';
 import { ticketValid, type ClientTicket } from '../tickets.js';
 import type { Step } from '../state.js';
 import type { CertificateVerifier } from '../verifier.js';
@@ -170,25 +169,9 @@ export class ClientConnection extends Connection {
       }, m);
     }
     if (m.type !== 'new_session_ticket') fail('UNEXPECTED_MESSAGE', 'unexpected_message', `unexpected ${m.type} after the handshake`);
-    const t = m.body;
-    // RFC 8446 §4.6.1: lifetime at most seven days.
-    if (t.ticketLifetime > 604800) fail('TICKET_LIFETIME', 'illegal_parameter', `ticket lifetime ${t.ticketLifetime} exceeds 7 days`);
     const info = this.#info as HandshakeInfo;
-    const ed = findExtension(t.extensions, E.early_data);
-    const maxEarlyDataSize = ed === undefined ? 0 : parseBody(ed.data, (r: Reader) => r.u32(), 'early_data');
-    if (t.ticketLifetime === 0) return; // RFC 8446 §4.6.1: zero means "do not resume".
-    const psk = resumptionPsk(this.#ks as KeyScheduleContext, this.#rms as Uint8Array, t.ticketNonce);
-    const ticket: ClientTicket = Object.freeze({
-      ticket: t.ticket.slice(),
-      psk,
-      cipherSuite: info.cipherSuite,
-      lifetime: t.ticketLifetime,
-      ageAdd: t.ticketAgeAdd,
-      receivedAt: this.#config.now(),
-      maxEarlyDataSize,
-      serverName: this.#serverName ?? null,
-      alpn: info.alpn,
-    });
+    const ticket = ticketFrom(m.body, this.#ks as KeyScheduleContext, this.#rms as Uint8Array, info, this.#serverName, this.#config.now());
+    if (ticket === null) return; // RFC 8446 §4.6.1: lifetime zero means "do not resume".
     if (this.#serverName !== undefined) this.#config.ticketStore?.put(this.#serverName, ticket);
     this.emit({ type: 'session_ticket', ticket });
   }

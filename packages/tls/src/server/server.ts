@@ -4,21 +4,19 @@
  * `hello-retry.ts`.
  */
 import { SignatureScheme } from '@puretls/crypto';
-import { Reader, Writer } from '@puretls/wire';
 import type { KeyLog, ServerConfig } from '../config.js';
 import type { CertificateVerifier } from '../verifier.js';
 import { ExtensionType as E } from '../constants.js';
 import { Connection } from '../connection.js';
 import { fail } from '../errors.js';
 import type { HandshakeInfo } from '../events.js';
-import { resumptionPsk, type KeyScheduleContext } from '../key-schedule/secrets.js';
+import type { KeyScheduleContext } from '../key-schedule/secrets.js';
 import { Transcript } from '../key-schedule/transcript.js';
-import { encode, writeU16List, type Extension } from '../messages/extensions.js';
+import { writeU16List } from '../messages/extensions.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import type { Step } from '../state.js';
-import type { ServerTicketState } from '../tickets.js';
+import { issueTickets } from '../ticket-messages.js';
 import { PostHandshakeAuth } from './post-handshake-auth.js';
-import type { CipherSuite as Suite } from '../suites.js';
 import { ExpectClientHello } from './expect-client-hello.js';
 import type { ServerIo, Shared } from './shared.js';
 
@@ -83,7 +81,7 @@ export class ServerConnection extends Connection {
         this.handshakeComplete = true;
         this.ccsAllowed = false;
         this.emit({ type: 'handshake_complete', info });
-        this.#sendTickets(info, rms, ks, suite);
+        this.#sendTickets(info, rms, ks);
       },
     };
     const s: Shared = { io, config, transcript: new Transcript(config.provider), ccsSent: false, clientVerifier: this.#clientVerifier };
@@ -158,38 +156,10 @@ export class ServerConnection extends Connection {
     this.emit({ type: 'early_data', data });
   }
 
-  #sendTickets(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext, suite: Suite): void {
-    const cfg = this.#config;
-    const sealer = cfg.ticketSealer;
-    const store = cfg.sessionStore;
-    if (sealer === undefined && store === undefined) return;
-    const count = info.resumed ? cfg.ticketsAfterResumption : cfg.ticketsPerHandshake;
-    for (let i = 0; i < count; i++) {
-      // RFC 8446 §4.6.1: a nonce unique per ticket on this connection.
-      const nonce = new Writer().u16(this.#ticketNonce++).finish();
-      const ageAddBytes = cfg.provider.randomBytes(4);
-      const ageAdd = new Reader(ageAddBytes).u32();
-      const psk = resumptionPsk(ks, rms, nonce);
-      const state: ServerTicketState = {
-        psk,
-        cipherSuite: suite.name,
-        issuedAt: cfg.now(),
-        lifetime: cfg.ticketLifetime,
-        ageAdd,
-        maxEarlyDataSize: cfg.maxEarlyDataSize,
-        alpn: info.alpn,
-        serverName: info.serverName,
-      };
-      let ticket: Uint8Array;
-      if (store !== undefined) {
-        ticket = cfg.provider.randomBytes(32);
-        store.put(ticket, state);
-      } else {
-        ticket = (sealer as NonNullable<typeof sealer>).seal(state);
-      }
-      const exts: Extension[] = cfg.maxEarlyDataSize > 0 ? [{ type: E.early_data, data: encode((w) => w.u32(cfg.maxEarlyDataSize)) }] : [];
-      this.sendHandshake({ type: 'new_session_ticket', body: { ticketLifetime: cfg.ticketLifetime, ticketAgeAdd: ageAdd, ticketNonce: nonce, ticket, extensions: exts } });
-    }
+  #sendTickets(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext): void {
+    const tickets = issueTickets(this.#config, info, ks, rms, this.#ticketNonce, this.#config.maxEarlyDataSize);
+    this.#ticketNonce += tickets.length;
+    for (const body of tickets) this.sendHandshake({ type: 'new_session_ticket', body });
     this.flushHandshake();
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * NewSessionTicket in both directions (RFC 8446 §4.6.1), shared by the TLS connections and DTLS:
+ * the server issues tickets sealed under its ticket keys or kept in its session store; the client
+ * turns a received ticket into a resumable session.
+ */
+import { Reader, Writer } from '@puretls/wire';
+import type { ServerConfig } from './config.js';
+import { ExtensionType as E } from './constants.js';
+import { fail } from './errors.js';
+import type { HandshakeInfo } from './events.js';
+import { resumptionPsk, type KeyScheduleContext } from './key-schedule/secrets.js';
+import { encode, findExtension, parseBody, type Extension } from './messages/extensions.js';
+import type { NewSessionTicket } from './messages/new-session-ticket.js';
+import type { ClientTicket, ServerTicketState } from './tickets.js';
+
+/** RFC 8446 §4.6.1: a ticket lifetime is at most seven days. */
+export const MAX_TICKET_LIFETIME = 604800;
+
+/**
+ * The NewSessionTicket bodies to send after a handshake (none without a sealer or store), with
+ * ticket nonces `firstNonce`, `firstNonce + 1`, … — unique per ticket on the connection (§4.6.1).
+ */
+export function issueTickets(
+  cfg: ServerConfig,
+  info: HandshakeInfo,
+  ks: KeyScheduleContext,
+  rms: Uint8Array,
+  firstNonce: number,
+  maxEarlyDataSize: number,
+): NewSessionTicket[] {
+  const sealer = cfg.ticketSealer;
+  const store = cfg.sessionStore;
+  if (sealer === undefined && store === undefined) return [];
+  const count = info.resumed ? cfg.ticketsAfterResumption : cfg.ticketsPerHandshake;
+  const out: NewSessionTicket[] = [];
+  for (let i = 0; i < count; i++) {
+    const ticketNonce = new Writer().u16(firstNonce + i).finish();
+    const ageAdd = new Reader(cfg.provider.randomBytes(4)).u32();
+    const state: ServerTicketState = {
+      psk: resumptionPsk(ks, rms, ticketNonce),
+      cipherSuite: info.cipherSuite,
+      issuedAt: cfg.now(),
+      lifetime: cfg.ticketLifetime,
+      ageAdd,
+      maxEarlyDataSize,
+      alpn: info.alpn,
+      serverName: info.serverName,
+    };
+    let ticket: Uint8Array;
+    if (store !== undefined) {
+      ticket = cfg.provider.randomBytes(32);
+      store.put(ticket, state);
+    } else {
+      ticket = (sealer as NonNullable<typeof sealer>).seal(state);
+    }
+    const extensions: Extension[] = maxEarlyDataSize > 0 ? [{ type: E.early_data, data: encode((w) => w.u32(maxEarlyDataSize)) }] : [];
+    out.push({ ticketLifetime: cfg.ticketLifetime, ticketAgeAdd: ageAdd, ticketNonce, ticket, extensions });
+  }
+  return out;
+}
+
+/**
+ * A received NewSessionTicket as a session to resume, or null when the server said "do not resume"
+ * (lifetime 0). `earlyData: false` ignores whatever early_data the ticket allows.
+ */
+export function ticketFrom(
+  t: NewSessionTicket,
+  ks: KeyScheduleContext,
+  rms: Uint8Array,
+  info: Pick<HandshakeInfo, 'cipherSuite' | 'alpn'>,
+  serverName: string | undefined,
+  now: number,
+  earlyData = true,
+): ClientTicket | null {
+  if (t.ticketLifetime > MAX_TICKET_LIFETIME) fail('TICKET_LIFETIME', 'illegal_parameter', `ticket lifetime ${t.ticketLifetime} exceeds 7 days`);
+  const ed = findExtension(t.extensions, E.early_data);
+  const maxEarlyDataSize = ed === undefined ? 0 : parseBody(ed.data, (r: Reader) => r.u32(), 'early_data');
+  if (t.ticketLifetime === 0) return null;
+  return Object.freeze({
+    ticket: t.ticket.slice(),
+    psk: resumptionPsk(ks, rms, t.ticketNonce),
+    cipherSuite: info.cipherSuite,
+    lifetime: t.ticketLifetime,
+    ageAdd: t.ticketAgeAdd,
+    receivedAt: now,
+    maxEarlyDataSize: earlyData ? maxEarlyDataSize : 0,
+    serverName: serverName ?? null,
+    alpn: info.alpn,
+  });
+}
