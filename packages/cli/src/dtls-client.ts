@@ -3,20 +3,22 @@
  * stdin goes to the peer (each chunk as one or more datagrams), the peer's datagrams to stdout.
  * Exit status 0 after a clean close (close_notify either way), 1 when the handshake failed, 2 when
  * the association failed after it. `-sess_out` / `-sess_in` store and resume a session in the same file
- * format as for TLS (the `@puretls/node` session encoding, with the verification outcome).
+ * format as for TLS (the `@puretls/node` session encoding, with the verification outcome); with
+ * `-early_data file` the file goes as 0-RTT datagrams (RFC 9147 §6.1) when the session allows it, and
+ * after the handshake otherwise or when the server refuses it. `-msg` prints every record both ways.
  */
 import { decodeSession, encodeSession } from '@puretls/node';
 import { connect, dtlsClientConfig, type DtlsClientSocket } from '@puretls/node/dtls';
 import type { ClientTicket, Signer } from '@puretls/tls';
 import { hostPort, UsageError, type Parsed } from './args.js';
-import { readSession, writeSession, type Io } from './common.js';
-import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
+import { readSession, readText, writeSession, type Io } from './common.js';
+import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, earlyDatagrams, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
 import { describeError } from './report.js';
 
 const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
 
 export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
-  refuseForDtls(p, ['starttls', 'early_data', 'msg', 'tls1_3']);
+  refuseForDtls(p, ['starttls', 'tls1_3']);
   const target = p.values.get('connect');
   if (target === undefined) throw new UsageError('-connect host:port is required');
   const { host, port } = hostPort(target, 'localhost');
@@ -29,6 +31,7 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
   const commands = !p.switches.has('nocommands') && !quiet;
   const sessOut = p.values.get('sess_out');
   const sessIn = p.values.get('sess_in');
+  const earlyFile = p.values.get('early_data');
   const log = (s: string): void => {
     if (!quiet) io.stderr.write(`${s}\n`);
   };
@@ -62,8 +65,9 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
     }
   }
 
-  const sock: DtlsClientSocket = connect({ host, port, config, ...(session === undefined ? {} : { session }) });
+  const earlyData = earlyFile === undefined ? undefined : earlyDatagrams(Buffer.from(readText(earlyFile, 'early_data'), 'utf8'), config.datagram.mtu);
   log(`CONNECTED(UDP ${host}:${port})`);
+  const sock: DtlsClientSocket = connect({ host, port, config, ...(session === undefined ? {} : { session }), ...(earlyData === undefined ? {} : { earlyData }) });
   let sessions = 0;
   if (sessOut !== undefined) {
     sock.on('session', (t: ClientTicket) => {
@@ -85,6 +89,7 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
       secure = true;
       const info = sock.handshakeInfo;
       if (info !== null && (brief || !quiet)) for (const l of dtlsBriefLines(info, auth, false, config.datagram.mtu)) io.stderr.write(`${l}\n`);
+      if (earlyFile !== undefined) log(sock.earlyDataAccepted === true ? 'Early data was accepted' : 'Early data was rejected (sent after the handshake)');
       if (!auth.authorized) log(`verify error: ${auth.authorizationError ?? 'unknown'} (going on: -insecure)`);
       io.stdin.on('data', (d: Buffer) => {
         if (commands && dtlsCommand(d, sock, io, () => (weEnded = true))) return;

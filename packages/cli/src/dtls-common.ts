@@ -1,17 +1,19 @@
 /**
  * What `s_client -dtls1_3` and `s_server -dtls1_3` share: the DTLS config options from the same
- * openssl-named flags as for TLS (plus `-mtu`), verification with the node:tls semantics (failure
- * aborts unless `-insecure`), `-brief` lines, and stdin chunks cut to datagram-sized messages.
+ * openssl-named flags as for TLS (plus `-mtu`), `-msg` through the engine's record trace,
+ * verification with the node:tls semantics (failure aborts unless `-insecure`), `-brief` lines, and
+ * stdin chunks cut to datagram-sized messages.
  */
 import { appendFileSync } from 'node:fs';
 import type { CryptoProvider } from '@puretls/crypto';
 import { nobleProvider } from '@puretls/crypto/noble';
 import { cipherSuitesFrom, createSecureContext, groupsFrom, OPENSSL_GROUP_NAME, signatureSchemesFrom, type SecureContext } from '@puretls/node';
-import type { DtlsSocket } from '@puretls/node/dtls';
+import type { DtlsSocket, DtlsTrace } from '@puretls/node/dtls';
 import type { AlertDescriptionName, CertificateVerifier, CertificateVerifyRequest, CertificateVerifyResult } from '@puretls/tls';
 import { createCertificateVerifier, parseCertificate, type TrustStore } from '@puretls/x509';
 import { UsageError, type Parsed } from './args.js';
 import { readText, type Io } from './common.js';
+import { dtlsTraceLines } from './msg.js';
 
 /** Flags of the TLS commands that have no meaning (yet) over DTLS. */
 export function refuseForDtls(p: Parsed, flags: readonly string[]): void {
@@ -78,6 +80,8 @@ export function dtlsCommon(p: Parsed, io: Io, mtu: number | undefined) {
     provider: nobleProvider,
     now: () => Date.now(),
     ...(mtu === undefined ? {} : { mtu }),
+    // -msg: every record both ways, as the engine reports it (headers only).
+    ...(p.switches.has('msg') ? { trace: (t: DtlsTrace): void => void io.stderr.write(dtlsTraceLines(t).map((l) => `${l}\n`).join('')) } : {}),
     ...(alpn === undefined ? {} : { alpnProtocols: alpn }),
     ...(groups === undefined ? {} : { groups: groupsFrom(groups, 'groups') }),
     ...(suites === undefined ? {} : { cipherSuites: cipherSuitesFrom(suites, 'ciphersuites') }),
@@ -127,7 +131,7 @@ export function dtlsBriefLines(info: DtlsHandshakeInfo, auth: Authorization, isS
     `Group: ${info.group === null ? 'none (psk_ke)' : OPENSSL_GROUP_NAME[info.group]}`,
     `${isServer ? 'Client' : 'Peer'} signature scheme: ${info.signatureScheme ?? 'none'}`,
     `ALPN protocol: ${info.alpn ?? 'none'}`,
-    `Session: ${info.resumed ? 'resumed' : 'full handshake'}${info.helloRetry ? ', after HelloRetryRequest' : ''}`,
+    `Session: ${info.resumed ? 'resumed' : 'full handshake'}${info.helloRetry ? ', after HelloRetryRequest' : ''}${info.earlyDataAccepted ? ', 0-RTT accepted' : ''}`,
     `Connection ID: ${info.connectionId === null ? 'none' : `send ${hex(info.connectionId.send)}, receive ${hex(info.connectionId.receive)}`}`,
     `MTU: ${mtu}`,
   ];
@@ -137,6 +141,17 @@ export function dtlsBriefLines(info: DtlsHandshakeInfo, auth: Authorization, isS
     lines.push(auth.authorized ? 'Verification: OK' : `Verification error: ${auth.authorizationError ?? 'unknown'}`);
   }
   return lines;
+}
+
+/**
+ * The `-early_data` file as 0-RTT datagrams: cut to what fits one epoch-1 record of a datagram of
+ * `mtu` bytes before any connection ID is negotiated (RFC 9147 §4: unified header, inner type, tag).
+ */
+export function earlyDatagrams(bytes: Uint8Array, mtu: number): Uint8Array[] {
+  const max = mtu - 40;
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += max) out.push(bytes.subarray(i, Math.min(bytes.length, i + max)));
+  return out;
 }
 
 /** Sends a stdin chunk as datagrams: DTLS has no stream, so a chunk too big for one is cut. */

@@ -4,7 +4,9 @@
  * HelloRetryRequest before keeping any state (RFC 9147 §5.1); without it there is no cookie exchange
  * (the server then limits what it sends to an unproven address, §5.1). The client's datagrams go to
  * stdout and stdin to the latest client; `-echo` and `-www` as for TLS. `-naccept n` exits after n
- * associations ended (status 0 when none failed).
+ * associations ended (status 0 when none failed). `-early_data` accepts 0-RTT (up to 16384 bytes,
+ * with the engine's anti-replay register): a client's early datagrams come first, as its data.
+ * `-msg` prints every record both ways.
  */
 import { randomBytes } from 'node:crypto';
 import { generateCertificate } from '@puretls/node';
@@ -16,7 +18,7 @@ import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, mtuF
 import { describeError } from './report.js';
 
 export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
-  refuseForDtls(p, ['early_data', 'msg', 'tls1_3']);
+  refuseForDtls(p, ['tls1_3']);
   const accept = p.values.get('accept') ?? p.values.get('port') ?? '4433';
   const { host, port } = hostPort(accept, '127.0.0.1');
   const mtu = mtuFrom(p, true);
@@ -57,6 +59,8 @@ export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
     cookies: p.switches.has('listen') ? { secret: new Uint8Array(randomBytes(32)) } : false,
     // One NewSessionTicket per handshake (RFC 9147 §5.8.4), under a key that lives as long as the process.
     ticketSealer: createTicketSealer(common.provider, new Uint8Array(randomBytes(32))),
+    // -early_data: tickets allow 0-RTT and it is accepted, as s_server -early_data does for TLS.
+    ...(p.switches.has('early_data') ? { maxEarlyDataSize: 16384 } : {}),
   });
 
   let accepted = 0;

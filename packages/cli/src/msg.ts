@@ -4,7 +4,12 @@
  * are opened with the traffic secrets the engine hands to the key log (the way Wireshark reads an
  * SSLKEYLOGFILE), so encrypted handshake messages are shown too. RFC 8446 §5.2 (record protection),
  * §7.1/§7.3 (traffic keys), §7.2 (KeyUpdate).
+ *
+ * Over DTLS (`dtlsTraceLines`) the engine reports each record itself (`DtlsTrace`: epoch, sequence
+ * number, inner content type, handshake fragment headers, ACKs, alerts, dropped records — headers
+ * only), since DTLS 1.3 encrypts record numbers and content types (RFC 9147 §4, §4.2.3).
  */
+import type { DtlsTrace } from '@puretls/node/dtls';
 import type { Duplex } from 'node:stream';
 import { hkdfExpandLabel, type Aead, type CryptoProvider, type HashName } from '@puretls/crypto';
 import { nobleProvider } from '@puretls/crypto/noble';
@@ -12,8 +17,8 @@ import { CipherSuite, type CipherSuiteName } from '@puretls/tls';
 
 const CONTENT: Readonly<Record<number, string>> = { 20: 'ChangeCipherSpec', 21: 'Alert', 22: 'Handshake', 23: 'ApplicationData' };
 const HANDSHAKE: Readonly<Record<number, string>> = {
-  1: 'ClientHello', 2: 'ServerHello', 4: 'NewSessionTicket', 5: 'EndOfEarlyData', 8: 'EncryptedExtensions', 11: 'Certificate',
-  13: 'CertificateRequest', 15: 'CertificateVerify', 20: 'Finished', 24: 'KeyUpdate', 254: 'message_hash',
+  1: 'ClientHello', 2: 'ServerHello', 4: 'NewSessionTicket', 5: 'EndOfEarlyData', 8: 'EncryptedExtensions', 9: 'RequestConnectionId',
+  10: 'NewConnectionId', 11: 'Certificate', 13: 'CertificateRequest', 15: 'CertificateVerify', 20: 'Finished', 24: 'KeyUpdate', 254: 'message_hash',
 };
 const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
 
@@ -208,4 +213,36 @@ export function traceRecords(socket: Duplex, tracer: MessageTracer): void {
     if (chunk instanceof Uint8Array) outbound(chunk);
     return write(chunk, ...rest);
   }) as Duplex['write'];
+}
+
+const DTLS_CONTENT: Readonly<Record<number, string>> = { 21: 'Alert', 22: 'Handshake', 23: 'ApplicationData', 26: 'ACK' };
+const DROPPED: Readonly<Record<string, string>> = {
+  early_data_rejected: '0-RTT not accepted',
+  undecryptable: 'does not authenticate',
+  replay: 'replayed record number',
+};
+
+/**
+ * One DTLS record as `-msg` lines: the record (epoch, sequence number, size on the wire), then what it
+ * carries — each handshake fragment (RFC 9147 §5.2), the record numbers of an ACK (§7), an alert, or
+ * the size of application data (epoch 1 is 0-RTT, §6.1). A dropped record gets one line saying why.
+ */
+export function dtlsTraceLines(t: DtlsTrace): string[] {
+  const arrow = t.direction === 'sent' ? '>>>' : '<<<';
+  if (t.kind === 'dropped') return [`${arrow} DTLS record [length ${t.length}] of epoch bits ${t.epochBits} dropped: ${DROPPED[t.reason] ?? t.reason}`];
+  const name = DTLS_CONTENT[t.contentType] ?? `content type ${t.contentType}`;
+  const lines = [`${arrow} DTLS record [length ${t.length}], epoch ${t.epoch}, seq ${t.seq}${t.epoch === 0 ? ' (cleartext)' : ''}`];
+  if (t.fragments !== undefined) {
+    for (const f of t.fragments) {
+      const part = f.offset === 0 && f.fragmentLength === f.length ? '' : `, fragment ${f.offset}..${f.offset + f.fragmentLength} of ${f.length}`;
+      lines.push(`${arrow}   Handshake [length ${f.length}], ${HANDSHAKE[f.type] ?? `handshake type ${f.type}`}, message_seq ${f.messageSeq}${part}`);
+    }
+  } else if (t.ack !== undefined) {
+    lines.push(`${arrow}   ACK [${t.ack.map((r) => `${r.epoch}/${r.seq}`).join(' ')}]`);
+  } else if (t.alert !== undefined) {
+    lines.push(`${arrow}   Alert [length 2], ${t.alert.level === 2 ? 'fatal' : 'warning'} ${t.alert.description}`);
+  } else {
+    lines.push(`${arrow}   ${name} [length ${t.contentLength}]${t.epoch === 1 && t.contentType === 23 ? ' (0-RTT)' : ''}`);
+  }
+  return lines;
 }

@@ -3,11 +3,12 @@
  * `main`, with piped stdin/stdout/stderr) over real UDP on 127.0.0.1: data both ways, `-brief`, a
  * clean close with exit status 0 on both sides, `-listen` (stateless cookie HelloRetryRequest),
  * `-mtu` (every datagram seen by a UDP relay in between fits it), `-echo`, verification failure
- * aborting unless `-insecure`, `-keylogfile`, `-sess_out` / `-sess_in` resumption, and the argument
- * errors (exit 64).
+ * aborting unless `-insecure`, `-keylogfile`, `-sess_out` / `-sess_in` resumption, `-early_data`
+ * (0-RTT with `-sess_in`, accepted by `s_server -early_data`, sent after the handshake otherwise),
+ * `-msg` (every record and handshake message both ways, headers only), and the argument errors (exit 64).
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makePki } from '../../node/test/helpers/pki.js';
@@ -159,6 +160,83 @@ describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
     expect(s.run.stderr()).toContain('Session: resumed\n');
   });
 
+  it('-msg prints every record and handshake message both ways, with epochs and message_seq, and no secrets', async () => {
+    const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '1', '-msg', '-quiet']);
+    const c = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-msg', '-brief']);
+    await c.until('Verification: OK', 'stderr');
+    c.stdin.write('hello\n');
+    await s.run.until('hello\n');
+    // The ticket (epoch 3) and the ACK of the client's Finished come after the handshake.
+    await c.until(/<<< {3}Handshake \[length \d+\], NewSessionTicket, message_seq \d+/, 'stderr');
+    c.stdin.end();
+    expect(await c.status).toBe(0);
+    expect(await s.run.status).toBe(0);
+    const err = c.stderr();
+    expect(err).toMatch(/>>> DTLS record \[length \d+\], epoch 0, seq 0 \(cleartext\)\n>>> {3}Handshake \[length \d+\], ClientHello, message_seq 0\n/);
+    expect(err).toMatch(/<<< {3}Handshake \[length \d+\], ServerHello, message_seq 0\n/);
+    expect(err).toMatch(/<<< DTLS record \[length \d+\], epoch 2, seq 0\n<<< {3}Handshake \[length \d+\], EncryptedExtensions, message_seq 1\n/);
+    for (const m of ['Certificate', 'CertificateVerify', 'Finished']) expect(err).toMatch(new RegExp(`<<< {3}Handshake \\[length \\d+\\], ${m}, message_seq \\d`));
+    expect(err).toMatch(/>>> {3}Handshake \[length 32\], Finished, message_seq 1\n/);
+    expect(err).toMatch(/<<< {3}ACK \[2\/\d+/);
+    expect(err).toMatch(/>>> DTLS record \[length \d+\], epoch 3, seq \d+\n>>> {3}ApplicationData \[length 6\]\n/);
+    expect(err).not.toContain('EndOfEarlyData');
+    // Headers only: no secret or payload bytes in hex.
+    expect(err).not.toMatch(/[0-9a-f]{32}/);
+    const serr = s.run.stderr();
+    expect(serr).toMatch(/<<< {3}Handshake \[length \d+\], ClientHello, message_seq 0\n/);
+    expect(serr).toMatch(/>>> {3}Handshake \[length \d+\], ServerHello, message_seq 0\n/);
+    expect(serr).toMatch(/<<< {3}ApplicationData \[length 6\]\n/);
+  });
+
+  it('-early_data file with -sess_in: 0-RTT accepted by s_server -early_data, delivered first; sent after the handshake otherwise', async () => {
+    const file = join(pki.dir, 'dtls-early-session.pem');
+    const early = join(pki.dir, 'dtls-early.txt');
+    writeFileSync(early, 'GET /zero-rtt\n');
+    const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '2', '-brief', '-early_data']);
+    const first = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-sess_out', file]);
+    const end = Date.now() + 10000;
+    while (!existsSync(file)) {
+      if (Date.now() > end) throw new Error('no -sess_out file');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.stdin.end();
+    expect(await first.status).toBe(0);
+
+    const second = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-msg', '-sess_in', file, '-early_data', early]);
+    await second.until('Early data was accepted', 'stderr');
+    await s.run.until('GET /zero-rtt\n');
+    second.stdin.write('then 1-RTT\n');
+    await s.run.until('then 1-RTT\n');
+    second.stdin.end();
+    expect(await second.status).toBe(0);
+    expect(await s.run.status).toBe(0);
+    const err = second.stderr();
+    expect(err).toContain('Session: resumed, 0-RTT accepted\n');
+    // RFC 9147 §6.1: the early datagram is a record of epoch 1 right after the ClientHello.
+    expect(err).toMatch(/>>> {3}Handshake \[length \d+\], ClientHello, message_seq 0\n>>> DTLS record \[length \d+\], epoch 1, seq 0\n>>> {3}ApplicationData \[length 14\] \(0-RTT\)\n/);
+    expect(s.run.stderr()).toContain('Session: resumed, 0-RTT accepted\n');
+    expect(s.run.stdout()).toBe(`ACCEPT 127.0.0.1:${s.port}\nGET /zero-rtt\nthen 1-RTT\n`);
+
+    // A server without -early_data issues tickets without it: the file goes after the handshake.
+    const plain = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '2', '-quiet']);
+    const file2 = join(pki.dir, 'dtls-plain-session.pem');
+    const a = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${plain.port}`, ...TRUST, '-brief', '-sess_out', file2]);
+    const end2 = Date.now() + 10000;
+    while (!existsSync(file2)) {
+      if (Date.now() > end2) throw new Error('no -sess_out file');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    a.stdin.end();
+    expect(await a.status).toBe(0);
+    const b = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${plain.port}`, ...TRUST, '-brief', '-sess_in', file2, '-early_data', early]);
+    await b.until('Early data was rejected (sent after the handshake)', 'stderr');
+    await plain.run.until('GET /zero-rtt\n');
+    b.stdin.end();
+    expect(await b.status).toBe(0);
+    expect(await plain.run.status).toBe(0);
+    expect(b.stderr()).toContain('Session: resumed\n');
+  });
+
   it('aborts on a certificate that does not verify (exit 1), goes on with -insecure', async () => {
     const s = await server(['-cert', pki.stranger.certFile, '-key', pki.stranger.keyFile, '-naccept', '1']);
     const refused = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST]);
@@ -185,8 +263,7 @@ describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
     [['s_client', '-dtls1_3'], '-connect host:port is required'],
     [['s_client', '-dtls1_3', '-connect', '127.0.0.1:0'], 'bad port in 127.0.0.1:0'],
     [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-starttls', 'smtp'], '-starttls is not supported with -dtls1_3'],
-    [['s_client', '-dtls1_3', '-connect', '127.0.0.1:4433', '-early_data', 'x'], '-early_data is not supported with -dtls1_3'],
-    [['s_server', '-dtls1_3', '-accept', '0', '-early_data'], '-early_data is not supported with -dtls1_3'],
+    [['s_server', '-dtls1_3', '-accept', '0', '-tls1_3'], '-tls1_3 is not supported with -dtls1_3'],
     [['s_server', '-dtls1_3', '-accept', '0', '-naccept', 'x'], '-naccept needs a count'],
   ])('usage error %j exits 64', async (argv, message) => {
     const r = run(argv);

@@ -1,8 +1,13 @@
-/** The DTLS 1.3 client: the TLS 1.3 client states (`ExpectServerHello` ...) behind the datagram core. */
+/**
+ * The DTLS 1.3 client: the TLS 1.3 client states (`ExpectServerHello` ...) behind the datagram core,
+ * and 0-RTT in epoch 1 right after the ClientHello (RFC 9147 §6.1; see early-data.ts).
+ */
 import { _internal, type ClientTicket, type HandshakeInfo } from '@puretls/tls';
 import type { DtlsClientConfig } from './config.js';
-import { EXT_CONNECTION_ID } from './constants.js';
+import { ContentType, EXT_CONNECTION_ID } from './constants.js';
 import { DtlsConnection } from './connection.js';
+import { earlyDataList, exportEarly, type EarlyExporter } from './early-data.js';
+import { EARLY_EPOCH } from './record/record-layer.js';
 import { ticketFrom } from './tickets.js';
 
 const EMPTY = new Uint8Array(0);
@@ -12,8 +17,16 @@ export interface DtlsClientOptions {
   readonly serverName?: string;
   /** The caller's clock at creation (ms); default `config.now()`. */
   readonly now?: number;
-  /** A session from a `session_ticket` event to resume (PSK with (EC)DHE; no 0-RTT over DTLS). */
+  /** A session from a `session_ticket` event to resume (PSK with (EC)DHE). */
   readonly session?: ClientTicket;
+  /**
+   * 0-RTT data sent with the resumption (needs `session` whose ticket allows early data; in total at
+   * most its max_early_data_size): each element is one record in its own datagram of epoch 1, sent
+   * right after the ClientHello and never retransmitted (RFC 9147 §6.1; datagram semantics: some may
+   * be lost). `handshakeInfo.earlyDataAccepted` or an `early_data_rejected` event tells the outcome;
+   * refused data was not delivered.
+   */
+  readonly earlyData?: Uint8Array | readonly Uint8Array[];
 }
 
 export class DtlsClientConnection extends DtlsConnection {
@@ -22,6 +35,7 @@ export class DtlsClientConnection extends DtlsConnection {
   readonly #serverName: string | undefined;
   /** What a NewSessionTicket needs (RFC 8446 §4.6.1): set once the handshake completed. */
   #resumption: { ks: _internal.KeyScheduleContext; rms: Uint8Array; info: HandshakeInfo } | null = null;
+  #earlyExporter: EarlyExporter | null = null;
 
   constructor(config: DtlsClientConfig, options: DtlsClientOptions = {}) {
     if (config === null || typeof config !== 'object' || config.datagram === undefined || config.variant === undefined) {
@@ -31,6 +45,7 @@ export class DtlsClientConnection extends DtlsConnection {
     if (options.session !== undefined && !config.cipherSuites.includes(options.session.cipherSuite)) {
       throw new TypeError('options.session: its cipher suite is not enabled in the config');
     }
+    const early = options.earlyData === undefined ? undefined : earlyDataList(options.earlyData, options.session);
     this.#config = config;
     this.#serverName = options.serverName ?? config.serverName;
     const provider = config.provider;
@@ -40,14 +55,16 @@ export class DtlsClientConnection extends DtlsConnection {
     const offered = this.#offeredCid;
     const io: _internal.ClientIo = {
       send: (m) => this.sendHandshake(m),
-      // RFC 9147 §5: no change_cipher_spec, no compatibility mode, no 0-RTT here.
+      // RFC 9147 §5: no change_cipher_spec, no compatibility mode.
       sendCcs: () => undefined,
       setRecordVersion: () => undefined,
       setWriteKeys: (ks, suite, secret) => this.setWriteKeys(ks, suite, secret),
-      clearWriteKeys: () => undefined,
+      // After a HelloRetryRequest: the second ClientHello goes in epoch 0 again, 0-RTT is over.
+      clearWriteKeys: () => this.records.clearEarlyWrite(),
       setReadKeys: (ks, suite, secret) => this.setReadKeys(ks, suite, secret),
+      // 0-RTT goes out from the constructor, in epoch 1 (the TLS states never call this).
       sendEarlyData: () => {
-        throw new Error('0-RTT is not supported over DTLS by this engine');
+        throw new Error('0-RTT over DTLS is sent by the constructor');
       },
       setCcsAllowed: () => undefined,
       // The path MTU bounds our records; record_size_limit is not offered.
@@ -57,7 +74,7 @@ export class DtlsClientConnection extends DtlsConnection {
         this.enterTraffic(t);
         this.completeHandshake(info, false);
       },
-      emitEarlyDataRejected: () => undefined,
+      emitEarlyDataRejected: () => this.emit({ type: 'early_data_rejected' }),
       keyLog: (label, secret) => config.keyLog?.(label, random.slice(), secret.slice()),
       // RFC 9147 §5.1 / RFC 9146 §3: offer connection_id with the CID we want to receive.
       clientHelloExtensions: () => (offered === undefined ? [] : [{ type: EXT_CONNECTION_ID, data: vec8(offered) }]),
@@ -70,7 +87,7 @@ export class DtlsClientConnection extends DtlsConnection {
       random,
       sessionId: EMPTY,
       session: options.session,
-      earlyData: undefined,
+      earlyData: early === undefined ? undefined : concat(early),
       transcript: new _internal.Transcript(provider),
       sentExtensions: new Set(),
       keyShares: [],
@@ -81,10 +98,30 @@ export class DtlsClientConnection extends DtlsConnection {
     try {
       s.keyShares = config.keyShareGroups.map((g) => ({ group: g, keyPair: _internal.newKeyPair(s, g) }));
       _internal.sendClientHello(s, undefined);
+      if (early !== undefined && options.session !== undefined) {
+        // RFC 8446 §4.2.10 / RFC 9147 §6.1: client_early_traffic_secret, epoch 1.
+        const k = _internal.earlyKeys(s, options.session);
+        this.#earlyExporter = { ks: k.ks, secret: k.earlyExporterMasterSecret };
+        this.records.setEarlyWriteKeys(k.ks, k.suite, k.clientEarlyTrafficSecret);
+        s.earlyDataSent = true;
+      }
     } catch (e) {
       throw new Error(`cannot start the handshake: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
+    const max = this.maxDatagramPayload;
+    const big = early?.find((d) => d.length > max);
+    if (big !== undefined) throw new RangeError(`options.earlyData: an element of ${big.length} bytes does not fit one datagram (max ${max})`);
     this.start(new _internal.ExpectServerHello(s, undefined));
+    // After the ClientHello's datagram: each early message in a record and a datagram of its own.
+    for (const d of this.error === null ? (early ?? []) : []) {
+      this.records.append(EARLY_EPOCH, ContentType.application_data, d);
+      this.records.flush();
+    }
+  }
+
+  /** RFC 8446 §7.5: the early exporter (only on a connection that sent 0-RTT). */
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    return exportEarly(this.#earlyExporter, label, context, length);
   }
 
   protected override onSessionTicket(raw: Uint8Array): void {
@@ -112,5 +149,15 @@ export function vec8(b: Uint8Array): Uint8Array {
   const out = new Uint8Array(1 + b.length);
   out[0] = b.length;
   out.set(b, 1);
+  return out;
+}
+
+function concat(list: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(list.reduce((n, d) => n + d.length, 0));
+  let at = 0;
+  for (const d of list) {
+    out.set(d, at);
+    at += d.length;
+  }
   return out;
 }

@@ -4,6 +4,7 @@
  */
 import { _internal, clientConfig, serverConfig, type CipherSuiteName, type ClientConfig, type ClientConfigOptions, type ServerConfig, type ServerConfigOptions } from '@puretls/tls';
 import { DEFAULT_MTU, DEFAULT_RETRANSMIT_INITIAL, DEFAULT_RETRANSMIT_MAX } from './constants.js';
+import type { DtlsTracer } from './trace.js';
 
 /**
  * RFC 9147 §4.5.3: TLS_AES_128_CCM_8_SHA256 MUST NOT be used without extra safeguards against
@@ -36,6 +37,11 @@ export interface DatagramOptions {
    * (RFC 9147 §5.1; default 3). Irrelevant with cookies, which prove the address first.
    */
   readonly amplificationLimit?: number | false;
+  /**
+   * Called with the headers of every record sent and received, and of received records dropped
+   * (for `-msg`-style diagnostics; see `DtlsTrace`). Never given keys, secrets or payloads.
+   */
+  readonly trace?: DtlsTracer;
 }
 
 export interface DatagramSettings {
@@ -47,6 +53,7 @@ export interface DatagramSettings {
   readonly maxForgeryAttempts: number | undefined;
   readonly amplificationLimit: number | false;
   readonly maxRecordsPerTransmission: number;
+  readonly trace: DtlsTracer | undefined;
 }
 
 export interface CookieOptions {
@@ -57,7 +64,12 @@ export interface CookieOptions {
 }
 
 export type DtlsClientConfigOptions = Omit<ClientConfigOptions, 'compatibilityMode'> & DatagramOptions;
-export type DtlsServerConfigOptions = Omit<ServerConfigOptions, 'statelessRetry' | 'helloRetryCookie' | 'maxEarlyDataSize'> &
+/**
+ * `maxEarlyDataSize` > 0 accepts 0-RTT (RFC 9147 §6.1, epoch 1) under the TLS policy: tickets say
+ * so, the ticket age must be fresh, and a replay is refused (the session store takes a ticket once;
+ * with a ticket sealer, `antiReplay` — a strike register by default — refuses a binder seen twice).
+ */
+export type DtlsServerConfigOptions = Omit<ServerConfigOptions, 'statelessRetry' | 'helloRetryCookie'> &
   DatagramOptions & {
     /** Stateless HelloRetryRequest cookies (default: on, with a random secret); `false` turns them off. */
     readonly cookies?: CookieOptions | false;
@@ -88,6 +100,7 @@ function datagram(o: DatagramOptions, role: 'client' | 'server'): DatagramSettin
   if (o.maxForgeryAttempts !== undefined && (!Number.isInteger(o.maxForgeryAttempts) || o.maxForgeryAttempts < 1)) {
     throw new RangeError('options.maxForgeryAttempts must be a positive integer');
   }
+  if (o.trace !== undefined && typeof o.trace !== 'function') throw new TypeError('options.trace must be a function');
   return Object.freeze({
     mtu,
     retransmitInitial,
@@ -97,6 +110,7 @@ function datagram(o: DatagramOptions, role: 'client' | 'server'): DatagramSettin
     maxForgeryAttempts: o.maxForgeryAttempts,
     amplificationLimit: amplification(o.amplificationLimit),
     maxRecordsPerTransmission: recordsPerTransmission(o.maxRecordsPerTransmission),
+    trace: o.trace,
   });
 }
 
@@ -132,7 +146,6 @@ export function dtlsServerConfig(o: DtlsServerConfigOptions): DtlsServerConfig {
   const base = serverConfig({
     ...o,
     cipherSuites: o.cipherSuites ?? DTLS_DEFAULT_SUITES,
-    maxEarlyDataSize: 0,
     ...(cookies === undefined ? {} : { statelessRetry: { key: new Uint8Array(32), lifetime: 2 * cookies.rotation } }),
   });
   return Object.freeze({ ...base, variant: _internal.DTLS13_VARIANT, datagram: datagram(o, 'server'), cookies });

@@ -335,6 +335,16 @@ export abstract class DtlsConnection {
     return this.#traffic;
   }
 
+  /** The record layer, for the 0-RTT epoch (RFC 9147 §6.1; see client.ts, server.ts). */
+  protected get records(): RecordLayer {
+    return this.#rl;
+  }
+
+  /** A record of 0-RTT data (epoch 1): only a server that accepted it has the keys to read one. */
+  protected onEarlyData(_data: Uint8Array): void {
+    fail('UNEXPECTED_APPLICATION_DATA', 'unexpected_message', '0-RTT data on a connection that did not accept it');
+  }
+
   /** The handshake is complete in both directions for us: events, queued writes. */
   protected completeHandshake(info: HandshakeInfo, ackPeer: boolean): void {
     this.#complete = true;
@@ -473,6 +483,7 @@ export abstract class DtlsConnection {
       },
       onPlaintextHello: (seq, messageSeq, type) => this.onPlaintextHello(seq, messageSeq, type),
       emit: (e) => this.emit(e),
+      earlyData: (d) => this.onEarlyData(d),
       peerClosed: () => {
         // Nothing the peer sends after it counts, ACKs included: stop waiting for them.
         this.#post.flight = null;

@@ -4,6 +4,9 @@
  * engine's stateless-retry cookie (Hash(ClientHello1), suite, group, time, HMAC-SHA256); its key is
  * derived from the server secret, the rotation period and the client's address, so a cookie is only
  * good from the address it was sent to, and a key rotation keeps the previous period valid.
+ * A cookie-less ClientHello offering 0-RTT with a PSK goes to a connection when the server accepts
+ * 0-RTT at all: it skips the exchange if it accepts the early data (RFC 9147 §5.1 allows that for a
+ * PSK handshake), and sends the HelloRetryRequest itself otherwise.
  */
 import { constantTimeEqual } from '@puretls/crypto';
 import { _internal } from '@puretls/tls';
@@ -14,6 +17,8 @@ import { parseFragments, tlsForm } from './handshake/framing.js';
 import { parseDatagram } from './record/records.js';
 
 const COOKIE_EXTENSION = 44;
+const EARLY_DATA_EXTENSION = 42;
+const PRE_SHARED_KEY_EXTENSION = 41;
 
 function periodKey(config: DtlsServerConfig, period: number, peer: Uint8Array): Uint8Array {
   const c = config.cookies as NonNullable<DtlsServerConfig['cookies']>;
@@ -42,8 +47,15 @@ function cookieMacOk(config: DtlsServerConfig, key: Uint8Array, cookie: Uint8Arr
   return constantTimeEqual(config.provider.hmac('SHA-256', key, body), cookie.subarray(cookie.length - 32));
 }
 
-/** The cookie of the first ClientHello of a datagram: undefined if none, null if there is no whole ClientHello. */
-export function clientHelloCookie(datagram: Uint8Array): Uint8Array | undefined | null {
+interface HelloFacts {
+  /** Its cookie extension, if any. */
+  readonly cookie: Uint8Array | undefined;
+  /** It offers 0-RTT with a PSK (RFC 8446 §4.2.10). */
+  readonly zeroRtt: boolean;
+}
+
+/** The first ClientHello of a datagram: its cookie and 0-RTT offer, or null if there is no whole ClientHello. */
+export function clientHelloFacts(datagram: Uint8Array): HelloFacts | null {
   for (const r of parseDatagram(datagram, 0).records) {
     if (r.kind !== 'plaintext' || r.type !== ContentType.handshake || r.epoch !== 0) continue;
     for (const f of parseFragments(r.fragment) ?? []) {
@@ -52,7 +64,11 @@ export function clientHelloCookie(datagram: Uint8Array): Uint8Array | undefined 
         const m = _internal.parseHandshake(tlsForm(f.type, f.data), true);
         if (m.type !== 'client_hello') return null;
         const ext = _internal.findExtension(m.body.extensions, COOKIE_EXTENSION);
-        return ext === undefined ? undefined : _internal.parseBody(ext.data, (x) => x.vec16(1), 'cookie').slice();
+        const has = (t: number): boolean => _internal.findExtension(m.body.extensions, t) !== undefined;
+        return {
+          cookie: ext === undefined ? undefined : _internal.parseBody(ext.data, (x) => x.vec16(1), 'cookie').slice(),
+          zeroRtt: has(EARLY_DATA_EXTENSION) && has(PRE_SHARED_KEY_EXTENSION),
+        };
       } catch {
         return null;
       }
@@ -76,9 +92,12 @@ export type ScreenResult =
 export function screenDatagram(config: DtlsServerConfig, datagram: Uint8Array, peer: Uint8Array, now: number): ScreenResult {
   if (!(datagram instanceof Uint8Array)) throw new TypeError('datagram must be a Uint8Array');
   if (!(peer instanceof Uint8Array)) throw new TypeError('peer must be a Uint8Array');
-  const cookie = clientHelloCookie(datagram);
-  if (cookie === null) return { action: 'drop' };
+  const hello = clientHelloFacts(datagram);
+  if (hello === null) return { action: 'drop' };
   if (config.cookies === undefined) return { action: 'accept' };
+  const cookie = hello.cookie;
+  // The connection decides (its anti-replay check must run once, on the connection that goes on).
+  if (cookie === undefined && hello.zeroRtt && config.maxEarlyDataSize > 0) return { action: 'accept' };
   if (cookie !== undefined) {
     const cfg = configForPeer(config, peer, cookie);
     const sr = cfg.statelessRetry as NonNullable<DtlsServerConfig['statelessRetry']>;

@@ -13,4 +13,6 @@ export {
 } from './config.js';
 export { screenDatagram, type ScreenResult } from './cookie.js';
 export type { DtlsEvent, DtlsHandshakeInfo } from './events.js';
+export type { DtlsTrace, DtlsTracer, HandshakeFragmentTrace } from './trace.js';
+export type { RecordNumber } from './ack.js';
 export { DEFAULT_MTU } from './constants.js';

@@ -2,7 +2,8 @@
  * What arrives in records (RFC 9147 §4, §5.2, §7): CID checks (RFC 9146 §3), deprotection through the
  * record layer, the inner content type, handshake fragments into the reassembler (epoch rules of
  * §6.1, cleartext hellos after keys only as a sign of the peer's resend), ACKs, alerts and
- * close_notify (§5.10), application data only under application keys once the peer's Finished is in.
+ * close_notify (§5.10), application data only under application keys once the peer's Finished is in,
+ * and 0-RTT data in epoch 1 (§6.1; the epoch ends it, there is no EndOfEarlyData: §5.6).
  */
 import { _internal, TlsError, type AlertDescriptionName } from '@puretls/tls';
 import { decodeAck, type RecordNumber } from './ack.js';
@@ -11,9 +12,10 @@ import type { DtlsEvent } from './events.js';
 import { parseFragments } from './handshake/framing.js';
 import type { Reassembler } from './handshake/reassembly.js';
 import type { CidState } from './post-handshake.js';
-import type { RecordLayer } from './record/record-layer.js';
+import { EARLY_EPOCH, type RecordLayer } from './record/record-layer.js';
 import type { CiphertextRecord, ParsedRecord } from './record/records.js';
 import type { Reliability } from './reliability.js';
+import { emitTrace, recordTrace } from './trace.js';
 
 const fail: (code: string, alert: AlertDescriptionName, message: string) => never = _internal.fail;
 const ALERT_CLOSE_NOTIFY = 0;
@@ -31,6 +33,8 @@ export interface RecordInputHost {
   authenticated(): void;
   onPlaintextHello(seq: number, messageSeq: number, type: number): void;
   emit(e: DtlsEvent): void;
+  /** A record of 0-RTT data (epoch 1) authenticated. */
+  earlyData(data: Uint8Array): void;
   /** The peer's close_notify arrived. */
   peerClosed(): void;
   /** A fatal alert from the peer. */
@@ -60,6 +64,7 @@ export class RecordInput {
     if (r.kind === 'plaintext') {
       // RFC 9147 §4: DTLSPlaintext is only for epoch 0.
       if (r.epoch !== 0) return;
+      emitTrace(this.#h.rl.tracer, () => recordTrace('received', 0, r.seq, r.type, 13 + r.fragment.length, r.fragment));
       this.#plaintext(r.type, r.seq, r.fragment);
       return;
     }
@@ -76,6 +81,13 @@ export class RecordInput {
     if (i < 0) fail('NO_CONTENT_TYPE', 'unexpected_message', 'decrypted record has no content type');
     const type = plain[i] as number;
     const content = plain.subarray(0, i);
+    emitTrace(this.#h.rl.tracer, () => recordTrace('received', rn.epoch, rn.seq, type, r.header.length + r.body.length, content));
+    // RFC 9147 §5.6: the client's first record of epoch 3 or later ends the reading of epoch 1.
+    if (rn.epoch > 2) this.#h.rl.dropEarlyRead();
+    if (rn.epoch === EARLY_EPOCH && type !== ContentType.application_data && type !== ContentType.ack && type !== ContentType.alert) {
+      // RFC 9147 §5.6: no handshake message in epoch 1 (not even EndOfEarlyData).
+      fail('UNEXPECTED_MESSAGE', 'unexpected_message', `record of content type ${type} in the 0-RTT epoch`);
+    }
     switch (type) {
       case ContentType.handshake:
         this.#handshakeRecord(content, rn, true);
@@ -87,6 +99,10 @@ export class RecordInput {
         this.#alert(content, rn, true);
         return;
       case ContentType.application_data:
+        if (keys.epoch === EARLY_EPOCH) {
+          this.#h.earlyData(content.slice());
+          return;
+        }
         // RFC 8446 §5.1: application data only under application keys.
         if (keys.epoch < 3) fail('UNEXPECTED_APPLICATION_DATA', 'unexpected_message', `application data in epoch ${keys.epoch}`);
         // RFC 9147 §5.8.1: discarded until the peer's Finished is processed.

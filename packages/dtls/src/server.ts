@@ -1,10 +1,14 @@
-/** The DTLS 1.3 server: the TLS 1.3 server states (`ExpectClientHello` ...) behind the datagram core. */
+/**
+ * The DTLS 1.3 server: the TLS 1.3 server states (`ExpectClientHello` ...) behind the datagram core;
+ * accepted 0-RTT is read in epoch 1 beside the handshake (RFC 9147 §5.6, §6.1; see early-data.ts).
+ */
 import { _internal } from '@puretls/tls';
 import { vec8 } from './client.js';
 import type { DtlsServerConfig } from './config.js';
 import { EXT_CONNECTION_ID, HS_CLIENT_HELLO } from './constants.js';
 import { DtlsConnection } from './connection.js';
 import { configForPeer } from './cookie.js';
+import { EarlyBudget, exportEarly, type EarlyExporter } from './early-data.js';
 import { issueTickets } from './tickets.js';
 
 const EMPTY = new Uint8Array(0);
@@ -21,6 +25,8 @@ export class DtlsServerConnection extends DtlsConnection {
   #myCid: Uint8Array | undefined;
   #ticketNonce = 0;
   #cidExtension: { type: number; data: Uint8Array }[] = [];
+  readonly #early = new EarlyBudget();
+  #earlyExporter: EarlyExporter | null = null;
 
   constructor(config: DtlsServerConfig, options: DtlsServerOptions = {}) {
     if (config === null || typeof config !== 'object' || config.datagram === undefined || config.variant === undefined) {
@@ -39,9 +45,16 @@ export class DtlsServerConnection extends DtlsConnection {
       setPeerRecordSizeLimit: () => undefined,
       allowCcs: () => undefined,
       keyLog: (label, clientRandom, secret) => config.keyLog?.(label, clientRandom.slice(), secret.slice()),
-      setEarlyExporter: () => undefined,
+      setEarlyExporter: (ks, secret) => {
+        this.#earlyExporter = { ks, secret };
+      },
+      // Refused 0-RTT needs no skipping here: its epoch-1 records have no keys and are dropped.
       skipEarlyData: () => undefined,
-      acceptEarlyData: () => undefined,
+      acceptEarlyData: (max) => {
+        if (max >= 0) this.#early.accept(max);
+      },
+      setEarlyReadKeys: (ks, suite, secret) => this.records.setEarlyReadKeys(ks, suite, secret),
+      earlyDataRefused: (reason) => this.emit({ type: 'early_data_rejected', reason }),
       enterTraffic: (t) => this.enterTraffic(t),
       complete: (info, rms, ks) => {
         this.switchReadToTraffic();
@@ -65,6 +78,17 @@ export class DtlsServerConnection extends DtlsConnection {
       },
     };
     this.start(first);
+  }
+
+  /** RFC 8446 §4.2.10: accepted 0-RTT, within max_early_data_size. */
+  protected override onEarlyData(data: Uint8Array): void {
+    this.#early.take(data.length);
+    this.emit({ type: 'early_data', data });
+  }
+
+  /** RFC 8446 §7.5: the early exporter (only on a connection that accepted 0-RTT). */
+  exportEarlyKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    return exportEarly(this.#earlyExporter, label, context, length);
   }
 
   protected override onPlaintextHello(seq: number, messageSeq: number, type: number): void {

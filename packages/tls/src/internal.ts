@@ -4,6 +4,7 @@
  */
 export { ExpectServerHello } from './client/expect-server-hello.js';
 export { newKeyPair, sendClientHello, type ClientIo, type Shared as ClientShared } from './client/shared.js';
+export { earlyKeys, type EarlyKeys } from './client/early-data.js';
 export { ExpectClientHello } from './server/expect-client-hello.js';
 export type { ServerIo, Shared as ServerShared } from './server/shared.js';
 export { Transcript } from './key-schedule/transcript.js';

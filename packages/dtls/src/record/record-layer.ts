@@ -2,7 +2,9 @@
  * The DTLS 1.3 record layer of one association (RFC 9147 §4): write epochs with their keys and
  * record sequence numbers, read epochs with their replay windows (§4.5.1), record number decryption
  * and sequence reconstruction (§4.2.2, §4.2.3), records of an epoch not known yet (§4.2.1), forgery
- * limits (§4.5.3), and the packing of records into datagrams of at most the MTU.
+ * limits (§4.5.3), and the packing of records into datagrams of at most the MTU. Epoch 1 is 0-RTT
+ * (§6.1): written by a client that sends early data, read by a server that accepted it, beside the
+ * handshake epoch (no EndOfEarlyData, §5.6).
  */
 import type { CryptoProvider } from '@puretls/crypto';
 import { _internal, type AlertDescriptionName, type CipherSuite } from '@puretls/tls';
@@ -12,10 +14,13 @@ import { HANDSHAKE_HEADER_LENGTH, MAX_EPOCH, PLAINTEXT_HEADER_LENGTH } from '../
 import { epochKeys, recordNonce, type EpochKeys } from './epoch.js';
 import { ciphertextOverhead, encodePlaintext, sealRecord, type CiphertextRecord } from './records.js';
 import { reconstructSequence, ReplayWindow } from './replay-window.js';
+import { emitTrace, recordTrace, type DtlsTracer } from '../trace.js';
 
 type KeyScheduleContext = _internal.KeyScheduleContext;
 
 const fail: (code: string, alert: AlertDescriptionName, message: string) => never = _internal.fail;
+/** RFC 9147 §6.1: the epoch of 0-RTT records. */
+export const EARLY_EPOCH = 1;
 /** Undecryptable records kept for an epoch whose keys are not known yet (RFC 9147 §4.2.1). */
 const MAX_FUTURE_RECORDS = 32;
 /** Failed authentications tolerated per key by default (RFC 9147 §4.5.3, Appendix B). */
@@ -71,15 +76,24 @@ export class RecordLayer {
     this.#settings = settings;
   }
 
+  /** The diagnostic hook of the settings, if any. */
+  get tracer(): DtlsTracer | undefined {
+    return this.#settings.trace;
+  }
+
   // ---- write epochs --------------------------------------------------------------------------------
 
   get writeEpoch(): number {
     return this.#writeEpoch;
   }
 
-  /** The highest epoch we can send in (keys installed ahead included): ACKs and alerts go there (§7). */
+  /**
+   * The highest epoch we can send in (keys installed ahead included): ACKs and alerts go there (§7).
+   * Never the 0-RTT epoch, whose keys are for application data (RFC 8446 §4.2.10).
+   */
   get highestWriteEpoch(): number {
-    return Math.max(this.#writeEpoch, ...this.#writeKeys.keys());
+    const epochs = [...this.#writeKeys.keys()].filter((e) => e !== EARLY_EPOCH);
+    return Math.max(this.#writeEpoch === EARLY_EPOCH ? 0 : this.#writeEpoch, ...epochs);
   }
 
   writeKeys(epoch: number): EpochKeys | undefined {
@@ -99,6 +113,19 @@ export class RecordLayer {
     this.#writeKeys.set(epoch, epochKeys(this.#provider, ks, suite, secret, epoch));
     this.#writeSeq.set(epoch, 0);
     this.#writeEpoch = epoch;
+  }
+
+  /** Client: 0-RTT keys (client_early_traffic_secret) in epoch 1, the epoch we now write in (RFC 9147 §6.1). */
+  setEarlyWriteKeys(ks: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): void {
+    this.#writeKeys.set(EARLY_EPOCH, epochKeys(this.#provider, ks, suite, secret, EARLY_EPOCH));
+    this.#writeSeq.set(EARLY_EPOCH, 0);
+    this.#writeEpoch = EARLY_EPOCH;
+  }
+
+  /** Client: 0-RTT is over before the handshake epochs (a HelloRetryRequest): back to epoch 0. */
+  clearEarlyWrite(): void {
+    this.#writeKeys.delete(EARLY_EPOCH);
+    if (this.#writeEpoch === EARLY_EPOCH) this.#writeEpoch = 0;
   }
 
   /** Keys of the next write epoch, usable (for ACKs) before we switch to it. */
@@ -136,6 +163,34 @@ export class RecordLayer {
     this.installReadEpoch(epochKeys(this.#provider, ks, suite, secret, this.#nextReadEpoch++));
   }
 
+  /**
+   * Server: accepted 0-RTT is read in epoch 1 beside the handshake epoch (RFC 9147 §5.6), which
+   * stays the current read epoch (handshake messages never come in epoch 1).
+   */
+  setEarlyReadKeys(ks: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): void {
+    this.#readEpochs.push({ keys: epochKeys(this.#provider, ks, suite, secret, EARLY_EPOCH), window: new ReplayWindow(), failures: 0 });
+    this.retryFuture = this.#future.length > 0;
+  }
+
+  /**
+   * RFC 9147 §5.6: epoch 1 is not read indefinitely; its keys go once the client's first record of
+   * epoch 3 or later authenticated (reordering past that point is not expected to last).
+   */
+  dropEarlyRead(): void {
+    if (this.#readEpochs.some((e) => e.keys.epoch === EARLY_EPOCH)) this.#readEpochs = this.#readEpochs.filter((e) => e.keys.epoch !== EARLY_EPOCH);
+  }
+
+  /**
+   * Epoch bits 01 while no epoch past 3 is readable can only be epoch 1 (RFC 9147 §6.1). Once a read
+   * epoch exists and epoch 1 is not among them, such records are 0-RTT refused (or no longer read):
+   * they fail deprotection and are dropped (§4.5.2), not kept for later. Before any read epoch (a
+   * server that has not processed the ClientHello yet) they are kept: the hello may be late.
+   */
+  #refusedEarly(epochBits: number): boolean {
+    if (epochBits !== EARLY_EPOCH || this.#readEpochs.length === 0) return false;
+    return this.#readEpochs.every((e) => e.keys.epoch !== EARLY_EPOCH && e.keys.epoch < 4);
+  }
+
   installReadEpoch(keys: EpochKeys): void {
     this.#readEpochs.push({ keys, window: new ReplayWindow(), failures: 0 });
     // Older epochs stay readable for a while for reordered records (RFC 9147 §4.2.1, §8).
@@ -153,7 +208,7 @@ export class RecordLayer {
 
   /** Keeps again the records of `f` that no read epoch can open yet. */
   keepUnreadable(f: readonly CiphertextRecord[]): void {
-    for (const r of f) if (!this.#readEpochs.some((e) => (e.keys.epoch & 3) === r.epochBits)) this.#future.push(r);
+    for (const r of f) if (!this.#readEpochs.some((e) => (e.keys.epoch & 3) === r.epochBits) && !this.#refusedEarly(r.epochBits)) this.#future.push(r);
   }
 
   /**
@@ -166,6 +221,12 @@ export class RecordLayer {
     const re = candidates[candidates.length - 1];
     // RFC 9147 §4.5.2, §4.2.3: too short for the sequence number mask: discarded.
     if (r.body.length < 16) return null;
+    const trace = this.#settings.trace;
+    const dropped = (reason: 'undecryptable' | 'replay' | 'early_data_rejected'): null => {
+      emitTrace(trace, () => ({ kind: 'dropped', direction: 'received', epochBits: r.epochBits, length: r.header.length + r.body.length, reason }));
+      return null;
+    };
+    if (re === undefined && this.#refusedEarly(r.epochBits)) return dropped('early_data_rejected');
     if (re === undefined) {
       // An epoch we cannot read yet (the handshake message that brings its keys may be late).
       if (fresh) {
@@ -192,10 +253,10 @@ export class RecordLayer {
       const limit = this.#settings.maxForgeryAttempts ?? FORGERY_LIMITS[re.keys.suite.aead] ?? 2 ** 23;
       // RFC 9147 §4.5.3: too many forgeries under one key closes the connection.
       if (re.failures > limit) fail('TOO_MANY_FORGERIES', 'bad_record_mac', `more than ${limit} records failed authentication`);
-      return null;
+      return dropped('undecryptable');
     }
     // RFC 9147 §4.5.1: the replay check comes after deprotection (no timing channel on the number).
-    if (!re.window.check(seq)) return null;
+    if (!re.window.check(seq)) return dropped('replay');
     re.window.accept(seq);
     return { rn: { epoch: re.keys.epoch, seq }, keys: re.keys, plain };
   }
@@ -235,6 +296,7 @@ export class RecordLayer {
       rec = sealRecord(keys, seq, type, content, this.sendCid());
     }
     this.#writeSeq.set(epoch, seq + 1);
+    emitTrace(this.#settings.trace, () => recordTrace('sent', epoch, seq, type, rec.length, content));
     if (this.#datagramLength + rec.length > this.#settings.mtu) this.flush();
     this.#datagram.push(rec);
     this.#datagramLength += rec.length;

@@ -1,7 +1,8 @@
 /**
- * `dtls.connect({ host, port, config, session? })`: a DTLS 1.3 client on its own connected UDP socket.
- * The socket emits `session` with each ticket the server sends (a `ClientTicket`, storable with
- * `encodeSession()` of @puretls/tls or @puretls/node); pass it back as `session` to resume.
+ * `dtls.connect({ host, port, config, session?, earlyData? })`: a DTLS 1.3 client on its own
+ * connected UDP socket. The socket emits `session` with each ticket the server sends (a
+ * `ClientTicket`, storable with `encodeSession()` of @puretls/tls or @puretls/node); pass it back as
+ * `session` to resume, with `earlyData` to send 0-RTT datagrams when its ticket allows them.
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -16,8 +17,16 @@ export interface DtlsConnectOptions {
   readonly config: DtlsClientConfig;
   /** Overrides the config's server name. */
   readonly serverName?: string;
-  /** A ticket from an earlier connection's `session` event to resume (PSK with (EC)DHE, no 0-RTT). */
+  /** A ticket from an earlier connection's `session` event to resume (PSK with (EC)DHE). */
   readonly session?: ClientTicket;
+  /**
+   * Datagrams to send as 0-RTT with the resumption (RFC 9147 §6.1: epoch 1, right after the
+   * ClientHello; each element one datagram). Sent after the handshake instead when `session` does not
+   * allow that much early data, and again after it when the server refuses them (`earlyDataAccepted`
+   * says which). Accepted 0-RTT may be replayed by an attacker (RFC 8446 §8) and, like any datagram,
+   * lost.
+   */
+  readonly earlyData?: Uint8Array | readonly Uint8Array[];
 }
 
 export interface DtlsClientSocket extends DtlsSocket {
@@ -29,12 +38,19 @@ export function connect(options: DtlsConnectOptions, onSecure?: () => void): Dtl
   if (typeof options.host !== 'string') throw new TypeError('options.host must be a string');
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new RangeError('options.port must be 1..65535');
   if (options.session !== undefined && (options.session === null || typeof options.session !== 'object')) throw new TypeError('options.session must be a ClientTicket');
-  const udp = createSocket(isIPv6(options.host) ? 'udp6' : 'udp4');
+  const early = earlyList(options.earlyData);
+  const total = early?.reduce((n, d) => n + d.length, 0) ?? 0;
+  // RFC 8446 §4.2.10: 0-RTT only with a ticket that allows this much of it.
+  const asEarly = early !== undefined && early.length > 0 && options.session !== undefined && options.session.maxEarlyDataSize > 0 && total <= options.session.maxEarlyDataSize;
   const conn = new DtlsClientConnection(options.config, {
     now: Date.now(),
     ...(options.serverName === undefined ? {} : { serverName: options.serverName }),
     ...(options.session === undefined ? {} : { session: options.session }),
+    ...(asEarly ? { earlyData: early } : {}),
   });
+  const big = early?.find((d) => d.length > conn.maxDatagramPayload);
+  if (big !== undefined) throw new RangeError(`options.earlyData: an element of ${big.length} bytes does not fit one datagram (max ${conn.maxDatagramPayload})`);
+  const udp = createSocket(isIPv6(options.host) ? 'udp6' : 'udp4');
   let connected = false;
   const queued: Uint8Array[] = [];
   const sock = new DtlsSocket(conn, (d) => {
@@ -42,6 +58,7 @@ export function connect(options: DtlsConnectOptions, onSecure?: () => void): Dtl
     else udp.send(d);
   }, { address: options.host, port: options.port }) as DtlsClientSocket;
   Object.defineProperty(sock, 'udp', { value: udp });
+  if (early !== undefined) sock.retainEarlyData(early, asEarly);
   if (onSecure !== undefined) sock.once('secureConnect', onSecure);
   udp.on('message', (msg) => sock.receive(new Uint8Array(msg.buffer, msg.byteOffset, msg.length)));
   udp.on('error', (e) => sock.emit('error', e));
@@ -60,4 +77,11 @@ export function connect(options: DtlsConnectOptions, onSecure?: () => void): Dtl
   });
   sock.pump();
   return sock;
+}
+
+function earlyList(v: Uint8Array | readonly Uint8Array[] | undefined): Uint8Array[] | undefined {
+  if (v === undefined) return undefined;
+  const list = v instanceof Uint8Array ? [v] : v;
+  if (!Array.isArray(list) || !list.every((d) => d instanceof Uint8Array)) throw new TypeError('options.earlyData must be a Uint8Array or an array of them');
+  return list.map((d) => d.slice());
 }

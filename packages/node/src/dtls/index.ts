@@ -7,4 +7,6 @@ export { connect, type DtlsConnectOptions, type DtlsClientSocket } from './conne
 export { createServer, DtlsServer, type DtlsServerOptions } from './server.js';
 export { DtlsSocket } from './socket.js';
 export type { ClientTicket } from '@puretls/tls';
-export { dtlsClientConfig, dtlsServerConfig, type DtlsClientConfig, type DtlsServerConfig, type DtlsClientConfigOptions, type DtlsServerConfigOptions } from '@puretls/dtls';
+export {
+  dtlsClientConfig, dtlsServerConfig, type DtlsClientConfig, type DtlsServerConfig, type DtlsClientConfigOptions, type DtlsServerConfigOptions, type DtlsTrace, type DtlsTracer,
+} from '@puretls/dtls';

@@ -2,6 +2,11 @@
  * `dtls.createServer({ config }, onConnection)`: many DTLS 1.3 peers on one UDP socket,
  * demultiplexed by CID when one is negotiated and otherwise by address (RFC 9147 §4.3), with a
  * stateless cookie exchange before any state is kept (§5.1, `screenDatagram`) and per-server limits.
+ *
+ * 0-RTT (when the config's `maxEarlyDataSize` allows it): each early datagram goes to the server's
+ * `earlyData` event (data, socket) as it arrives, before `secureConnection`, when that event has a
+ * listener; otherwise it is held and emitted as the socket's `message` (data, { early: true }) right
+ * after `secureConnection`, like 0-RTT data at the start of a TLS stream.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
@@ -116,6 +121,12 @@ export class DtlsServer extends EventEmitter {
     }
     const conn = new DtlsServerConnection(this.#config, { peer, now: Date.now() });
     const sock = new DtlsSocket(conn, (x) => this.udp.send(x, sock.remotePort, sock.remoteAddress), { address: r.address, port: r.port });
+    const held: Uint8Array[] = [];
+    sock.on('earlyData', (data: Uint8Array) => {
+      if (this.listenerCount('earlyData') > 0) this.emit('earlyData', data, sock);
+      else if (sock.secure) sock.emit('message', data, { early: true });
+      else held.push(data);
+    });
     if (replacing) this.#replacing.set(key, sock);
     else this.#byAddress.set(key, sock);
     sock.on('secureConnect', () => {
@@ -128,6 +139,7 @@ export class DtlsServer extends EventEmitter {
       }
       this.#indexCids(sock);
       this.emit('secureConnection', sock);
+      for (const data of held.splice(0)) sock.emit('message', data, { early: true });
     });
     sock.on('newConnectionIds', () => this.#indexCids(sock));
     sock.on('error', (e) => this.emit('tlsClientError', e, sock));

@@ -2,7 +2,9 @@
  * One DTLS association on a UDP socket: drives a sans-IO `DtlsConnection` with real timers and the
  * wall clock, sends what it produces, and turns its events into Node events
  * (`secureConnect`, `message`, `session` (client: a `ClientTicket` to resume with), `keyUpdate`,
- * `newConnectionIds`, `close`, `error`).
+ * `newConnectionIds`, `close`, `error`; for 0-RTT: `earlyData` (server: a datagram of it),
+ * `earlyDataRejected` (reason on the server) and, on a client resending refused early data after the
+ * handshake, `earlyDataError` when a message no longer fits a datagram).
  */
 import { EventEmitter } from 'node:events';
 import type { DtlsConnection, DtlsHandshakeInfo } from '@puretls/dtls';
@@ -15,6 +17,8 @@ export class DtlsSocket extends EventEmitter {
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
   #secure = false;
+  /** Client: 0-RTT messages to send again after the handshake unless the server accepted them. */
+  #early: { readonly data: readonly Uint8Array[]; rejected: boolean } | null = null;
   remoteAddress: string;
   remotePort: number;
 
@@ -32,6 +36,20 @@ export class DtlsSocket extends EventEmitter {
 
   get encrypted(): true {
     return true;
+  }
+
+  /** Whether 0-RTT data was accepted (null before the handshake completes). */
+  get earlyDataAccepted(): boolean | null {
+    return this.connection.handshakeInfo?.earlyDataAccepted ?? null;
+  }
+
+  /**
+   * Client (set by `connect`): the early messages, whether they went as 0-RTT or not. Those not
+   * accepted are sent after the handshake as ordinary datagrams (RFC 8446 §4.2.10: the client may
+   * resend refused 0-RTT), like the TLS binding does.
+   */
+  retainEarlyData(data: readonly Uint8Array[], sentAsEarly: boolean): void {
+    this.#early = { data, rejected: !sentAsEarly };
   }
 
   /** Largest `send()` that fits one datagram. */
@@ -89,10 +107,19 @@ export class DtlsSocket extends EventEmitter {
       switch (e.type) {
         case 'handshake_complete':
           this.#secure = true;
+          this.#resendEarly(e.info.earlyDataAccepted);
+          for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) this.#send(d);
           this.emit('secureConnect', e.info);
           break;
         case 'application_data':
           this.emit('message', e.data);
+          break;
+        case 'early_data':
+          this.emit('earlyData', e.data);
+          break;
+        case 'early_data_rejected':
+          if (this.#early !== null) this.#early.rejected = true;
+          this.emit('earlyDataRejected', e.reason);
           break;
         case 'session_ticket':
           this.emit('session', e.ticket);
@@ -124,6 +151,18 @@ export class DtlsSocket extends EventEmitter {
 
   get secure(): boolean {
     return this.#secure;
+  }
+
+  #resendEarly(accepted: boolean): void {
+    const early = this.#early;
+    this.#early = null;
+    if (early === null || (accepted && !early.rejected)) return;
+    try {
+      for (const d of early.data) this.connection.send(d);
+    } catch (e) {
+      // A message that no longer fits (a connection ID took room): the caller's data, not the association's failure.
+      this.emit('earlyDataError', e);
+    }
   }
 
   #arm(): void {

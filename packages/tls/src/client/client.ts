@@ -7,17 +7,17 @@ import { TLS12 } from '../constants.js';
 import { Connection } from '../connection.js';
 import { fail, TlsError } from '../errors.js';
 import type { HandshakeInfo } from '../events.js';
-import { EarlySecret, type KeyScheduleContext } from '../key-schedule/secrets.js';
+import type { KeyScheduleContext } from '../key-schedule/secrets.js';
 import { Transcript } from '../key-schedule/transcript.js';
 import type { RawHandshake } from '../messages/handshake.js';
-import { CipherSuite } from '../suites.js';
 import { ticketFrom } from '../ticket-messages.js';
 import { ticketValid, type ClientTicket } from '../tickets.js';
 import type { Step } from '../state.js';
 import type { CertificateVerifier } from '../verifier.js';
 import { answerCertificateRequest } from './post-handshake-auth.js';
 import { ExpectServerHello } from './expect-server-hello.js';
-import { ksFor, newKeyPair, sendClientHello, type ClientIo, type Shared } from './shared.js';
+import { earlyKeys } from './early-data.js';
+import { newKeyPair, sendClientHello, type ClientIo, type Shared } from './shared.js';
 
 export interface ClientConnectionOptions {
   /** Overrides the config's server name for this connection. */
@@ -122,20 +122,13 @@ export class ClientConnection extends Connection {
       this.ccsAllowed = true;
       if (earlyData !== undefined && session !== undefined) {
         // RFC 8446 §4.2.10: 0-RTT under client_early_traffic_secret, right after the ClientHello.
-        const suite = CipherSuite[session.cipherSuite];
-        const ks = ksFor(s, suite);
-        const early = new EarlySecret(ks, session.psk);
         if (config.compatibilityMode) {
           this.sendChangeCipherSpec();
           s.ccsSent = true;
         }
-        const chHash = s.transcript.hashAs(suite.hash);
-        const eems = early.earlyExporterMasterSecret(chHash);
-        const cets = early.clientEarlyTrafficSecret(chHash);
-        io.keyLog('CLIENT_EARLY_TRAFFIC_SECRET', cets);
-        io.keyLog('EARLY_EXPORTER_SECRET', eems);
-        this.setEarlyExporter(ks, eems);
-        this.setWriteKeys(ks, suite, cets);
+        const k = earlyKeys(s, session);
+        this.setEarlyExporter(k.ks, k.earlyExporterMasterSecret);
+        this.setWriteKeys(k.ks, k.suite, k.clientEarlyTrafficSecret);
         this.sendEarlyApplicationData(earlyData);
         s.earlyDataSent = true;
       }

@@ -5,6 +5,7 @@ import { fail } from '../errors.js';
 import { finishedVerifyData } from '../key-schedule/secrets.js';
 import { signedContent } from '../messages/certificate-verify.js';
 import type { RawHandshake } from '../messages/handshake.js';
+import { variantOf } from '../variant.js';
 import { unexpected, type HandshakeCtx } from './shared.js';
 
 export class ExpectFinished implements State {
@@ -33,7 +34,8 @@ export class ExpectFinished implements State {
     s.io.setReadKeys(c.ks, c.suite, sats);
     s.io.setCcsAllowed(false);
     // Our second flight (RFC 8446 §4.5, §4.4).
-    if (c.earlyAccepted) s.transcript.update(s.io.send({ type: 'end_of_early_data', body: null }));
+    // RFC 9147 §5.6: DTLS has no EndOfEarlyData (epochs mark the end of 0-RTT), on the wire or in the transcript.
+    if (c.earlyAccepted && !variantOf(s.config).datagram) s.transcript.update(s.io.send({ type: 'end_of_early_data', body: null }));
     if (s.config.compatibilityMode && !s.ccsSent) {
       s.io.sendCcs();
       s.ccsSent = true;

@@ -23,7 +23,10 @@ import { ExpectFinished } from './expect-finished.js';
 import { checkSecondHello, resumeStatelessRetry, sendHelloRetry } from './hello-retry.js';
 import { choosePsk, offeredPskHash, refuseEarlyData } from './psk.js';
 import { selectCertificate, selectGroup, selectSuite } from './select.js';
-import { SKIP_BUDGET_MIN, unexpected, type Retry, type ServerCtx, type Shared } from './shared.js';
+import { SKIP_BUDGET_MIN, unexpected, type PskChoice, type Retry, type ServerCtx, type Shared } from './shared.js';
+import type { ClientHello } from '../messages/client-hello.js';
+import type { KeyShareEntry } from '../messages/extensions.js';
+import type { CipherSuite as Suite } from '../suites.js';
 
 export class ExpectClientHello implements State {
   readonly name = 'ExpectClientHello';
@@ -100,13 +103,17 @@ export class ExpectClientHello implements State {
     s.transcript.setHash(suite.hash);
 
     // RFC 9147 §5.1: a DTLS server with stateless cookies answers a cookie-less first ClientHello
-    // with a HelloRetryRequest (key_share only when the client has no usable share).
-    if (variant.datagram && retry === undefined && cfg.statelessRetry !== undefined && ext(E.cookie) === undefined) {
+    // with a HelloRetryRequest (key_share only when the client has no usable share). It MAY skip the
+    // exchange for a PSK handshake: we do when we accept 0-RTT with it (a HelloRetryRequest would
+    // refuse the early data, RFC 8446 §4.2.10); the amplification limit still bounds our flight.
+    const cookieExchange = variant.datagram && retry === undefined && cfg.statelessRetry !== undefined && ext(E.cookie) === undefined;
+    const zeroRtt = cookieExchange && earlyOffered && cfg.maxEarlyDataSize > 0 ? zeroRttWithoutCookie(s, ch, m.raw, suite, ks, supported, shares, alpn) : undefined;
+    if (cookieExchange && zeroRtt === undefined) {
       const choice = groupsExt === undefined ? undefined : selectGroup(cfg, supported, shares);
       return new ExpectClientHello(s, sendHelloRetry(s, ch, m.raw, suite, choice?.kind === 'retry' ? choice.group : undefined, earlyOffered));
     }
 
-    const pskChoice = choosePsk(s, ch, m.raw, suite, ks, supported.length > 0);
+    const pskChoice = zeroRtt ?? choosePsk(s, ch, m.raw, suite, ks, supported.length > 0);
     if (pskChoice === undefined && ext(E.signature_algorithms) === undefined) {
       // RFC 8446 §9.2: certificate authentication needs signature_algorithms.
       fail('MISSING_SIGNATURE_ALGORITHMS', 'missing_extension', 'ClientHello without signature_algorithms');
@@ -142,7 +149,8 @@ export class ExpectClientHello implements State {
     let earlyAccepted = false;
     if (earlyOffered) {
       if (retry !== undefined) fail('EARLY_DATA_AFTER_HRR', 'illegal_parameter', 'early_data in the second ClientHello');
-      const refused = refuseEarlyData(s, pskChoice, suite, alpn);
+      // Accepted already when it let us skip the cookie exchange (the anti-replay check ran once).
+      const refused = zeroRtt !== undefined ? null : refuseEarlyData(s, pskChoice, suite, alpn);
       earlyAccepted = refused === null;
       if (refused !== null) s.io.earlyDataRefused?.(refused);
     }
@@ -191,7 +199,13 @@ export class ExpectClientHello implements State {
     s.io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', ch.random, chts);
     s.io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', ch.random, shts);
     s.io.setWriteKeys(ks, suite, shts);
-    if (earlyTraffic !== null) {
+    if (earlyTraffic !== null && variant.datagram) {
+      // RFC 9147 §5.6, §6.1: 0-RTT in epoch 1 and the client's handshake in epoch 2, both readable now.
+      if (s.io.setEarlyReadKeys === undefined) fail('INTERNAL_ERROR', 'internal_error', 'datagram 0-RTT without an epoch for it');
+      s.io.setEarlyReadKeys(ks, suite, earlyTraffic);
+      s.io.acceptEarlyData(cfg.maxEarlyDataSize);
+      s.io.setReadKeys(ks, suite, chts);
+    } else if (earlyTraffic !== null) {
       s.io.setReadKeys(ks, suite, earlyTraffic);
       s.io.acceptEarlyData(cfg.maxEarlyDataSize);
     } else {
@@ -230,7 +244,8 @@ export class ExpectClientHello implements State {
       s.io.keyLog('EXPORTER_SECRET', ch.random, ems);
       s.io.enterTraffic({ ks, suite, readSecret: cats, writeSecret: sats, exporterMasterSecret: ems });
       base.master = ms;
-      if (earlyAccepted) return new ExpectEndOfEarlyData(base);
+      // RFC 9147 §5.6: no EndOfEarlyData over DTLS.
+      if (earlyAccepted && !variant.datagram) return new ExpectEndOfEarlyData(base);
       if (base.requested !== null) return new ExpectCertificate(base);
       return new ExpectFinished(base, null, null);
     };
@@ -256,4 +271,23 @@ export class ExpectClientHello implements State {
       return finish();
     });
   }
+}
+
+/**
+ * The PSK of a cookie-less DTLS ClientHello when 0-RTT is accepted with it (binder verified, the same
+ * policy and anti-replay checks as always, a key share we can use without a HelloRetryRequest);
+ * undefined to go through the cookie exchange instead (which refuses the early data).
+ */
+function zeroRttWithoutCookie(
+  s: Shared, ch: ClientHello, raw: Uint8Array, suite: Suite, ks: KeyScheduleContext, supported: readonly number[], shares: readonly KeyShareEntry[], alpn: string | null,
+): PskChoice | undefined {
+  const choice = choosePsk(s, ch, raw, suite, ks, supported.length > 0);
+  if (choice === undefined) return undefined;
+  if (choice.dhe && selectGroup(s.config, supported, shares).kind !== 'share') return undefined;
+  const refused = refuseEarlyData(s, choice, suite, alpn);
+  if (refused !== null) {
+    s.io.earlyDataRefused?.(refused);
+    return undefined;
+  }
+  return choice;
 }

@@ -32,6 +32,11 @@ export interface ServerIo {
   serverHelloExtensions?(): readonly Extension[];
   /** The client offered 0-RTT and it is refused (the connection goes on). */
   earlyDataRefused?(reason: string): void;
+  /**
+   * Datagram variant: 0-RTT is accepted; its records come in their own epoch (RFC 9147 §6.1: epoch 1),
+   * readable beside the handshake epoch, since DTLS has no EndOfEarlyData (§5.6).
+   */
+  setEarlyReadKeys?(ks: KeyScheduleContext, suite: Suite, secret: Uint8Array): void;
 }
 
 export interface Shared {
