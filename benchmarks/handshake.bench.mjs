@@ -1,7 +1,10 @@
 // TLS 1.3 handshakes per second, client and server in one process, one handshake at a time, with an
 // ECDSA P-256 certificate (issued by a P-256 CA, verified through the x509 package) and X25519:
-//   handshake_<full|resumed>_x25519_ecdsa-p256_engine_<noble|accel>   the sans-IO engines fed each other
-//                                                                     in memory (no sockets)
+//   handshake_<full|resumed>_x25519_ecdsa-p256_engine_<noble|accel|webcrypto>
+//                                                                     the sans-IO engines fed each other
+//                                                                     in memory (no sockets); webcrypto is
+//                                                                     @puretls/crypto/webcrypto on Node's
+//                                                                     crypto.subtle (signatures only)
 //   handshake_<full|resumed>_x25519_ecdsa-p256_node-tls               node:tls (OpenSSL) over loopback
 //   handshake_<full|resumed>_x25519_ecdsa-p256_puretls-node_<provider> packages/node over loopback
 //   handshake_..._<variant>_vs_node-tls                                ratios; issue 9's target (accel >= 1.0x
@@ -10,13 +13,14 @@
 import { once } from 'node:events';
 import * as nodeTls from 'node:tls';
 import { createNobleProvider } from '@puretls/crypto/noble';
+import { createWebCryptoProvider } from '@puretls/crypto/webcrypto';
 import { createNodeProvider } from '@puretls/node/provider';
 import { compareAsync, report, reportRatio } from './lib.mjs';
 import { engineConfigs, engineHandshake } from './engine.mjs';
 import { makePki, quietly } from './pki.mjs';
 
 const pki = makePki('ec-p256');
-const providers = { noble: createNobleProvider(), accel: createNodeProvider() };
+const providers = { noble: createNobleProvider(), accel: createNodeProvider(), webcrypto: createWebCryptoProvider() };
 
 /**
  * A loopback pair from `tlsLib` (node:tls or packages/node): the server only reads; `full()` and
@@ -86,8 +90,8 @@ for (const [n, cfg] of Object.entries(cfgs)) {
 const nodePair = await nodeTlsPair();
 if (!nodePair.resumes) throw new Error('node:tls did not resume');
 const bindings = {};
-for (const [n, p] of Object.entries(providers)) {
-  const r = await quietly(() => puretlsNodePair(p));
+for (const n of ['noble', 'accel']) {
+  const r = await quietly(() => puretlsNodePair(providers[n]));
   if (r.ok) bindings[n] = r.value;
   else console.error(`handshake bench: packages/node over loopback with ${n} does not work yet: ${r.error}`);
 }
@@ -96,6 +100,7 @@ for (const kind of ['full', 'resumed']) {
   const fns = {
     'engine_noble': () => engineHandshake(cfgs.noble, kind === 'resumed' ? tickets.noble : undefined),
     'engine_accel': () => engineHandshake(cfgs.accel, kind === 'resumed' ? tickets.accel : undefined),
+    'engine_webcrypto': () => engineHandshake(cfgs.webcrypto, kind === 'resumed' ? tickets.webcrypto : undefined),
     'node-tls': nodePair[kind],
   };
   for (const [n, b] of Object.entries(bindings)) if (kind === 'full' || b.resumes) fns[`puretls-node_${n}`] = b[kind];
@@ -105,6 +110,7 @@ for (const kind of ['full', 'resumed']) {
   // In memory against sockets: a bound on what the binding can reach, not the acceptance figure.
   reportRatio(`${base}_engine_accel_vs_node-tls`, medians.engine_accel / medians['node-tls']);
   reportRatio(`${base}_engine_noble_vs_node-tls`, medians.engine_noble / medians['node-tls']);
+  reportRatio(`${base}_engine_webcrypto_vs_engine_noble`, medians.engine_webcrypto / medians.engine_noble);
   if (medians['puretls-node_accel'] !== undefined) reportRatio(`${base}_puretls-node_accel_vs_node-tls`, medians['puretls-node_accel'] / medians['node-tls'], 1.0);
 }
 nodePair.close();

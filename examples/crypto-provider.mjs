@@ -1,7 +1,9 @@
 // Using the CryptoProvider directly: an X25519 agreement, a TLS 1.3 HKDF-Expand-Label, an AEAD record
-// seal/open, and an Ed25519 signature — the primitives the TLS engine is built from.
+// seal/open, an Ed25519 signature — the primitives the TLS engine is built from — and an ECDSA
+// signature through the Web Crypto provider (crypto.subtle underneath, so it answers with a Promise).
 import { hkdfExpandLabel } from '@puretls/crypto';
 import { createNobleProvider } from '@puretls/crypto/noble';
+import { createWebCryptoProvider, platformSubtle } from '@puretls/crypto/webcrypto';
 
 const p = createNobleProvider();
 const hex = (b) => Buffer.from(b).toString('hex');
@@ -24,3 +26,15 @@ const seed = p.randomBytes(32);
 const edPrivate = { kind: 'ed25519', seed };
 const sig = p.sign('ed25519', edPrivate, new TextEncoder().encode('message'));
 console.log('ed25519 signature:', hex(sig).slice(0, 32) + '…');
+
+// The Web Crypto provider: same interface, ECDSA/RSA on crypto.subtle (asynchronous), the rest on noble.
+if (platformSubtle() !== undefined) {
+  const web = createWebCryptoProvider();
+  const ec = { kind: 'ec', curve: 'P-256', d: p.randomBytes(32) };
+  const message = new TextEncoder().encode('signed by crypto.subtle');
+  const der = await web.sign('ecdsa_secp256r1_sha256', ec, message);
+  // The P-256 key share of a private key is its uncompressed public point.
+  const point = p.group('secp256r1').keyPairFromPrivateKey(ec.d).publicKey;
+  console.log('webcrypto ECDSA signature (DER):', hex(der).slice(0, 32) + '…');
+  console.log('verified by noble:', await p.verify('ecdsa_secp256r1_sha256', { kind: 'ec', curve: 'P-256', point }, message, der));
+}

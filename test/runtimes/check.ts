@@ -8,7 +8,7 @@ import type { PublicKey } from '@puretls/crypto';
 import { ClientConnection, clientConfig, type CertificateVerifier, type Extension, type TlsEvent } from '@puretls/tls';
 import { Reader } from '@puretls/wire';
 import { decodePemCertificates, parseCertificate, TrustStore, verifyCertificateChain } from '@puretls/x509';
-import { acceptTls, memoryPipe, startTls, webClientConfig, webServerConfig, type TlsStream, type TlsTransport } from '@puretls/web';
+import { acceptTls, memoryPipe, selectWebProvider, startTls, webClientConfig, webServerConfig, type TlsStream, type TlsTransport, type WebProviderChoice } from '@puretls/web';
 import type { Trace, TraceEntry } from '@puretls/test-vectors';
 
 export interface CheckFixtures {
@@ -213,12 +213,19 @@ async function writeAll(w: WritableStream<Uint8Array>, data: Uint8Array, chunk: 
 }
 
 /** A verified in-memory handshake through the Web Streams binding, then 64 KiB each way and close_notify. */
-async function inMemory(pki: CheckFixtures['pki'], kind: 'ecdsa' | 'rsa'): Promise<void> {
+/** `choice` 'auto' must pick Web Crypto: every runtime checked here has crypto.subtle. */
+async function inMemory(pki: CheckFixtures['pki'], kind: 'ecdsa' | 'rsa', choice: WebProviderChoice): Promise<void> {
   const [a, b] = memoryPipe();
   const leaf = pki[kind];
-  const server = acceptTls(b, { config: webServerConfig({ certificates: [{ chain: leaf.certPem + pki.intermediatePem, key: leaf.keyPem }] }) });
-  const client = startTls(a, { config: webClientConfig({ trustAnchors: pki.caPem, serverName: 'localhost' }) });
+  const provider = selectWebProvider(choice);
+  assert(provider.name === (choice === 'noble' ? 'noble' : 'webcrypto'), `provider ${provider.name} for '${choice}'`);
+  const serverConfig = webServerConfig({ certificates: [{ chain: leaf.certPem + pki.intermediatePem, key: leaf.keyPem }], ...(choice === 'auto' ? {} : { provider }) });
+  const clientConfig = webClientConfig({ trustAnchors: pki.caPem, serverName: 'localhost', ...(choice === 'auto' ? {} : { provider }) });
+  assert(serverConfig.provider === provider && clientConfig.provider === provider, 'the configs do not use the selected provider');
+  const server = acceptTls(b, { config: serverConfig });
+  const client = startTls(a, { config: clientConfig });
   const [info] = await Promise.all([client.handshake, server.handshake]);
+  assert(info.cipherSuite === 'TLS_CHACHA20_POLY1305_SHA256', `cipher suite ${info.cipherSuite}, not ChaCha20 first`);
   const want = kind === 'ecdsa' ? /^ecdsa_secp256r1_sha256$/ : /^rsa_pss_rsae_/;
   assert(want.test(info.signatureScheme ?? ''), `signature scheme ${info.signatureScheme}`);
   const up = pattern(65536, 1);
@@ -275,8 +282,10 @@ export async function runChecks(env: CheckEnv): Promise<CheckResult[]> {
   const f = env.fixtures;
   const checks: [string, (() => Promise<void>) | string][] = [
     ['RFC 8448 §3 client replay, byte for byte', f.trace !== null && f.traceKeys !== null ? () => replayRfc8448(f.trace as Trace, f.traceKeys as TraceEntry[]) : 'RFC 8448 vectors not available'],
-    ['in-memory handshake, ECDSA certificate, 64 KiB each way', () => inMemory(f.pki, 'ecdsa')],
-    ['in-memory handshake, RSA certificate, 64 KiB each way', () => inMemory(f.pki, 'rsa')],
+    ['in-memory handshake, ECDSA certificate, 64 KiB each way, Web Crypto signatures (auto)', () => inMemory(f.pki, 'ecdsa', 'auto')],
+    ['in-memory handshake, RSA certificate, 64 KiB each way, Web Crypto signatures', () => inMemory(f.pki, 'rsa', 'webcrypto')],
+    ['in-memory handshake, ECDSA certificate, 64 KiB each way, noble', () => inMemory(f.pki, 'ecdsa', 'noble')],
+    ['in-memory handshake, RSA certificate, 64 KiB each way, noble', () => inMemory(f.pki, 'rsa', 'noble')],
     ['X.509 chain validation', () => chain(f.pki)],
     ['openssl s_server -www, verified against the test CA', () => openssl(env)],
   ];

@@ -130,7 +130,7 @@ export function ecdsaSign(
 }
 
 /** r || s of fixed width, or undefined when the encoding or the range check fails. */
-function signatureToCompact(c: EcCurveInfo, encoding: 'der' | 'p1363', sig: Uint8Array): Uint8Array | undefined {
+export function signatureToCompact(c: EcCurveInfo, encoding: 'der' | 'p1363', sig: Uint8Array): Uint8Array | undefined {
   let r: bigint;
   let s: bigint;
   const L = c.scalarLength;

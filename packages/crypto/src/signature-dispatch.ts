@@ -7,22 +7,27 @@
  * or signature is `false`). No algorithm code here: importing it pulls in no implementation.
  */
 import { CryptoError } from './errors.js';
-import type { EcCurve, HashName, PrivateKey, PublicKey, SignatureAlgorithm } from './types.js';
+import type { EcCurve, HashName, MaybePromise, PrivateKey, PublicKey, SignatureAlgorithm } from './types.js';
 
 type Kinds = { ecdsa: 'ec'; ed25519: 'ed25519'; ed448: 'ed448'; 'rsa-pss': 'rsa'; 'rsa-pkcs1': 'rsa' };
 
-/** One family of a provider's signatures, called with checked arguments and a key of the matching kind. */
-export interface SignatureFamily<T extends SignatureAlgorithm['type']> {
-  sign(alg: Extract<SignatureAlgorithm, { type: T }>, key: Extract<PrivateKey, { kind: Kinds[T] }>, message: Uint8Array): Uint8Array;
-  /** May throw on malformed data: the dispatcher turns that into `false`. */
-  verify(alg: Extract<SignatureAlgorithm, { type: T }>, key: Extract<PublicKey, { kind: Kinds[T] }>, message: Uint8Array, signature: Uint8Array): boolean;
+/**
+ * One family of a provider's signatures, called with checked arguments and a key of the matching kind.
+ * A family may answer asynchronously (WebCrypto); `R` is `MaybePromise` then.
+ */
+export interface SignatureFamily<T extends SignatureAlgorithm['type'], Async extends boolean = false> {
+  sign(alg: Extract<SignatureAlgorithm, { type: T }>, key: Extract<PrivateKey, { kind: Kinds[T] }>, message: Uint8Array): Answer<Uint8Array, Async>;
+  /** May throw (or reject) on malformed data: the dispatcher turns that into `false`. */
+  verify(alg: Extract<SignatureAlgorithm, { type: T }>, key: Extract<PublicKey, { kind: Kinds[T] }>, message: Uint8Array, signature: Uint8Array): Answer<boolean, Async>;
 }
 
-export type SignatureBackend = { readonly [T in SignatureAlgorithm['type']]: SignatureFamily<T> };
+type Answer<T, Async extends boolean> = Async extends true ? MaybePromise<T> : T;
 
-export interface SignatureDispatch {
-  sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array): Uint8Array;
-  verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+export type SignatureBackend<Async extends boolean = false> = { readonly [T in SignatureAlgorithm['type']]: SignatureFamily<T, Async> };
+
+export interface SignatureDispatch<Async extends boolean = false> {
+  sign(alg: SignatureAlgorithm, key: PrivateKey, message: Uint8Array): Answer<Uint8Array, Async>;
+  verify(alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): Answer<boolean, Async>;
 }
 
 const HASH_NAMES: readonly string[] = ['SHA-256', 'SHA-384', 'SHA-512'] satisfies readonly HashName[];
@@ -66,7 +71,9 @@ function mismatch(alg: SignatureAlgorithm, key: { readonly kind?: unknown }): Cr
 }
 
 /** `sign` and `verify` over `backend`, with the checks and key matching described above. */
-export function dispatchSignatures(backend: SignatureBackend): SignatureDispatch {
+export function dispatchSignatures(backend: SignatureBackend): SignatureDispatch;
+export function dispatchSignatures(backend: SignatureBackend<true>): SignatureDispatch<true>;
+export function dispatchSignatures(backend: SignatureBackend<boolean>): SignatureDispatch<boolean> {
   return {
     sign(alg, key, message) {
       assertAlgorithm(alg);
@@ -96,22 +103,31 @@ export function dispatchSignatures(backend: SignatureBackend): SignatureDispatch
       assertBytes(signature, 'signature');
       if (typeof key !== 'object' || key === null) return false;
       try {
-        switch (alg.type) {
-          case 'ecdsa':
-            return key.kind === 'ec' && key.curve === alg.curve && backend.ecdsa.verify(alg, key, message, signature);
-          case 'ed25519':
-            return key.kind === 'ed25519' && backend.ed25519.verify(alg, key, message, signature);
-          case 'ed448':
-            return key.kind === 'ed448' && backend.ed448.verify(alg, key, message, signature);
-          case 'rsa-pss':
-            return key.kind === 'rsa' && backend['rsa-pss'].verify(alg, key, message, signature);
-          case 'rsa-pkcs1':
-            return key.kind === 'rsa' && backend['rsa-pkcs1'].verify(alg, key, message, signature);
-        }
+        return settle(verifyWith(backend, alg, key, message, signature));
       } catch {
         // A malformed key (a peer's certificate) is data: no valid signature, never a crash.
         return false;
       }
     },
   };
+}
+
+function verifyWith(backend: SignatureBackend<boolean>, alg: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): MaybePromise<boolean> {
+  switch (alg.type) {
+    case 'ecdsa':
+      return key.kind === 'ec' && key.curve === alg.curve && backend.ecdsa.verify(alg, key, message, signature);
+    case 'ed25519':
+      return key.kind === 'ed25519' && backend.ed25519.verify(alg, key, message, signature);
+    case 'ed448':
+      return key.kind === 'ed448' && backend.ed448.verify(alg, key, message, signature);
+    case 'rsa-pss':
+      return key.kind === 'rsa' && backend['rsa-pss'].verify(alg, key, message, signature);
+    case 'rsa-pkcs1':
+      return key.kind === 'rsa' && backend['rsa-pkcs1'].verify(alg, key, message, signature);
+  }
+}
+
+/** A rejected asynchronous verification is `false`, like a synchronous throw. */
+function settle(r: MaybePromise<boolean>): MaybePromise<boolean> {
+  return typeof r === 'boolean' ? r : Promise.resolve(r).then((ok) => ok === true, () => false);
 }

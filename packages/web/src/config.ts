@@ -1,11 +1,14 @@
 /**
- * Usual defaults for the Web binding: the noble provider, the runtime's clock, and X.509 path
- * validation against the trust anchors given. No root list is built in: pass your CA, or import
- * `@puretls/x509/mozilla-roots` (only bundles that import it carry it).
+ * Usual defaults for the Web binding: the Web Crypto provider where the runtime has `crypto.subtle`
+ * (signatures on the platform, the rest on noble), else the noble provider; ChaCha20-Poly1305 first
+ * (record protection is pure JavaScript here, and ChaCha20 needs no lookup tables, unlike a software
+ * AES); the runtime's clock; and X.509 path validation against the trust anchors given. No root list
+ * is built in: pass your CA, or import `@puretls/x509/mozilla-roots` (only bundles that import it carry it).
  */
 import type { CryptoProvider } from '@puretls/crypto';
 import { createNobleProvider } from '@puretls/crypto/noble';
-import { clientConfig, serverConfig, type ClientConfig, type ClientConfigOptions, type ServerConfig, type ServerConfigOptions } from '@puretls/tls';
+import { createWebCryptoProvider, platformSubtle } from '@puretls/crypto/webcrypto';
+import { clientConfig, serverConfig, type CipherSuiteName, type ClientConfig, type ClientConfigOptions, type ServerConfig, type ServerConfigOptions } from '@puretls/tls';
 import { createCertificateVerifier, decodePem, TrustStore } from '@puretls/x509';
 
 export interface WebClientConfigOptions extends Partial<Omit<ClientConfigOptions, 'verifier'>> {
@@ -27,6 +30,31 @@ export interface WebServerConfigOptions extends Partial<Omit<ServerConfigOptions
 
 const clock = (): number => Date.now();
 
+export type WebProviderChoice = 'auto' | 'webcrypto' | 'noble';
+
+const shared: { webcrypto?: CryptoProvider; noble?: CryptoProvider } = {};
+
+/**
+ * The provider for `choice`: 'webcrypto' (throws a TypeError where there is no `crypto.subtle`),
+ * 'noble', or 'auto' (default): Web Crypto when the runtime has it. One instance per choice is shared,
+ * so imported keys are cached across connections.
+ */
+export function selectWebProvider(choice: WebProviderChoice = 'auto'): CryptoProvider {
+  if (choice !== 'auto' && choice !== 'webcrypto' && choice !== 'noble') throw new RangeError("choice must be 'auto', 'webcrypto' or 'noble'");
+  const kind = choice === 'auto' ? (platformSubtle() !== undefined ? 'webcrypto' : 'noble') : choice;
+  if (kind === 'noble') return (shared.noble ??= createNobleProvider());
+  return (shared.webcrypto ??= createWebCryptoProvider());
+}
+
+/** Our suite order without fast AES: ChaCha20-Poly1305 first, then the AES suites as @puretls/tls orders them. */
+export const WEB_CIPHER_SUITES: readonly CipherSuiteName[] = Object.freeze([
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_AES_128_CCM_SHA256',
+  'TLS_AES_128_CCM_8_SHA256',
+] satisfies CipherSuiteName[]);
+
 function trustStore(anchors: WebClientConfigOptions['trustAnchors']): TrustStore {
   if (anchors instanceof TrustStore) return anchors;
   if (typeof anchors === 'string') return TrustStore.fromPem(anchors);
@@ -40,24 +68,24 @@ function pemBlocks(text: string, label: string, name: string): Uint8Array[] {
   return blocks;
 }
 
-/** A client config: noble crypto, `Date.now`, X.509 verification against `trustAnchors`. */
+/** A client config: `selectWebProvider()`, `Date.now`, ChaCha20 first, X.509 verification against `trustAnchors`. */
 export function webClientConfig(options: WebClientConfigOptions): ClientConfig {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-  const provider: CryptoProvider = options.provider ?? createNobleProvider();
+  const provider: CryptoProvider = options.provider ?? selectWebProvider();
   const verifier = createCertificateVerifier({ trustAnchors: trustStore(options.trustAnchors), provider });
   const { trustAnchors: _anchors, ...rest } = options;
-  return clientConfig({ ...rest, provider, now: options.now ?? clock, verifier });
+  return clientConfig({ cipherSuites: WEB_CIPHER_SUITES, ...rest, provider, now: options.now ?? clock, verifier });
 }
 
-/** A server config: noble crypto, `Date.now`, certificates and keys as PEM or DER. */
+/** A server config: `selectWebProvider()`, `Date.now`, ChaCha20 first, certificates and keys as PEM or DER. */
 export function webServerConfig(options: WebServerConfigOptions): ServerConfig {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   if (!Array.isArray(options.certificates)) throw new TypeError('options.certificates must be an array');
-  const provider: CryptoProvider = options.provider ?? createNobleProvider();
+  const provider: CryptoProvider = options.provider ?? selectWebProvider();
   const certificates = options.certificates.map((c, i) => ({
     chain: typeof c.chain === 'string' ? pemBlocks(c.chain, 'CERTIFICATE', `options.certificates[${i}].chain`) : c.chain,
     key: typeof c.key === 'string' ? (pemBlocks(c.key, 'PRIVATE KEY', `options.certificates[${i}].key`)[0] as Uint8Array) : c.key,
     ...(c.serverNames !== undefined ? { serverNames: c.serverNames } : {}),
   }));
-  return serverConfig({ ...options, provider, now: options.now ?? clock, certificates });
+  return serverConfig({ cipherSuites: WEB_CIPHER_SUITES, ...options, provider, now: options.now ?? clock, certificates });
 }

@@ -6,5 +6,14 @@
 export { startTls, acceptTls, type StartTlsOptions, type AcceptTlsOptions } from './start.js';
 export { drive, TransportClosedError, type TlsStream, type TlsTransport, type DriveOptions } from './tls-stream.js';
 export { webSocketTransport, type WebSocketTransportOptions } from './websocket.js';
-export { webClientConfig, webServerConfig, type WebClientConfigOptions, type WebServerConfigOptions, type WebServerCertificate } from './config.js';
+export {
+  webClientConfig,
+  webServerConfig,
+  selectWebProvider,
+  WEB_CIPHER_SUITES,
+  type WebProviderChoice,
+  type WebClientConfigOptions,
+  type WebServerConfigOptions,
+  type WebServerCertificate,
+} from './config.js';
 export { memoryPipe } from './memory-pipe.js';
