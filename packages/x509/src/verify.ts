@@ -48,7 +48,7 @@ export type VerifyChainResult =
   | { readonly ok: true; /** Leaf first, trust anchor last. */ readonly chain: readonly Certificate[] }
   | { readonly ok: false; readonly error: X509Error };
 
-const DEFAULTS = { maxIntermediates: 256, maxCandidates: 1000, maxSignatureChecks: 100, maxNameConstraintComparisons: 100_000 };
+export const DEFAULTS = { maxIntermediates: 256, maxCandidates: 1000, maxSignatureChecks: 100, maxNameConstraintComparisons: 100_000 };
 const DEFAULT_MAX_DEPTH = 8;
 
 function budgetError(what: string): X509Error {

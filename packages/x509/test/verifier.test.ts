@@ -2,7 +2,8 @@
  * The TLS engine's verifier interface (`createCertificateVerifier`): the alert each failure maps to
  * (expired → certificate_expired, misnamed → bad_certificate, untrusted → unknown_ca, non-CA
  * intermediate → certificate_unknown), the leaf key on success, client certificates with
- * usage 'clientAuth', asynchronous providers, and argument checking.
+ * usage 'clientAuth', asynchronous providers, argument checking, and the per-verifier cache of
+ * parsed certificates (a parse is reused, a verification never is).
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CryptoProvider } from '@puretls/crypto';
@@ -49,6 +50,51 @@ describe('createCertificateVerifier', () => {
       expect([r.code, r.alert]).toEqual([code, alert]);
       expect(r.message).toMatch(/\w{4}/);
     }
+  });
+
+  test('parsed certificates are reused by one verifier, but every verification runs again', async () => {
+    let checks = 0;
+    const counting: CryptoProvider = { ...nobleProvider, verify: (...args) => (checks++, nobleProvider.verify(...args)) };
+    const v = createCertificateVerifier({ trustAnchors: [root.der], provider: counting });
+    const req = { serverName: 'server.test', usage: 'serverAuth', now } as const;
+    // Copies: the cache keys on the bytes, not on the buffer.
+    const a = await v.verify({ chain: [server.der.slice(), int.der.slice()], ...req });
+    const b = await v.verify({ chain: [server.der.slice(), int.der.slice()], ...req });
+    expect(a.ok && b.ok).toBe(true);
+    if (a.ok && b.ok) expect(b.publicKey).toBe(a.publicKey);
+    expect(checks).toBe(4);
+    // The same leaf is still refused where the request says so: nothing but the parse is remembered.
+    const misnamed = await v.verify({ chain: [server.der, int.der], ...req, serverName: 'other.test' });
+    expect(misnamed.ok ? 'ok' : misnamed.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    const late = await v.verify({ chain: [server.der, int.der], ...req, now: new Date('2099-01-01T00:00:00Z') });
+    expect(late.ok ? 'ok' : late.code).toBe('CERT_HAS_EXPIRED');
+    // A different certificate is its own entry; a verifier of its own parses afresh.
+    const c = await v.verify({ chain: [client.der, int.der], usage: 'clientAuth', now });
+    if (a.ok && c.ok) expect(c.publicKey).not.toBe(a.publicKey);
+    const other = await createCertificateVerifier({ trustAnchors: [root.der] }).verify({ chain: [server.der, int.der], ...req });
+    if (a.ok && other.ok) expect(other.publicKey).not.toBe(a.publicKey);
+    // Garbage among the intermediates is still skipped, and a garbage leaf still refused.
+    const junk = await v.verify({ chain: [server.der, Uint8Array.of(0x30, 0x03, 1, 2, 3), int.der], ...req });
+    expect(junk.ok).toBe(true);
+    const bad = await v.verify({ chain: [Uint8Array.of(0x30, 0)], ...req });
+    expect(bad.ok ? 'ok' : bad.code).toBe('MALFORMED_CERTIFICATE');
+  });
+
+  test('the cache is bounded: a stream of distinct certificates does not grow it past its limit', async () => {
+    const v = createCertificateVerifier({ trustAnchors: [root.der] });
+    const req = { serverName: 'server.test', usage: 'serverAuth', now } as const;
+    const first = await v.verify({ chain: [server.der, int.der], ...req });
+    // 130 distinct well-formed leaves (the limit is 128): the oldest entry, the first leaf, is dropped.
+    for (let i = 0; i < 130; i++) {
+      const der = server.der.slice();
+      // Flip a byte of the signature value: still a well-formed certificate, a distinct one.
+      const at = der.length - 1 - (i % 8);
+      der[at] = (der[at] as number) ^ (i + 1);
+      await v.verify({ chain: [der, int.der], ...req });
+    }
+    const again = await v.verify({ chain: [server.der, int.der], ...req });
+    expect(first.ok && again.ok).toBe(true);
+    if (first.ok && again.ok) expect(again.publicKey).not.toBe(first.publicKey);
   });
 
   test('a trust store with another root: unknown_ca', async () => {
