@@ -12,9 +12,6 @@ import {
   decodePemCertificates,
   parseCertificate,
   TrustStore,
-  verifyCertificateChain,
-  X509Error,
-  type Certificate,
   type CertificateVerifier,
 } from '@puretls/x509';
 import { resolveProvider } from './options.js';
@@ -71,34 +68,10 @@ export function trustStoreFrom(ca: PemInput | undefined): TrustStore {
   return new TrustStore(certificatesFrom(ca, 'ca'));
 }
 
-// Peer certificates parsed once: a server's chain comes back on every handshake, and parsing (DER
-// through asn1js) costs more than the signature checks. Keyed by the exact DER, bounded, oldest out.
-const parsed = new Map<string, Certificate>();
-const MAX_PARSED = 256;
-
-/** `der` parsed (from the cache when seen before); DER that does not parse is returned as is for the verifier to report. */
-function cachedCertificate(der: Uint8Array): Certificate | Uint8Array {
-  const key = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('latin1');
-  let cert = parsed.get(key);
-  if (cert !== undefined) {
-    parsed.delete(key); // most recently used last
-    parsed.set(key, cert);
-    return cert;
-  }
-  try {
-    cert = parseCertificate(der.slice()); // our own copy: the result keeps it
-  } catch (e) {
-    if (e instanceof X509Error) return der;
-    throw e;
-  }
-  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
-  parsed.set(key, cert);
-  return cert;
-}
-
 /**
  * One verifier per store and provider: chain signatures are checked with the connection's provider,
- * on certificates parsed once (`createCertificateVerifier` with a parse cache in front).
+ * and the verifier keeps the peer certificates it parsed (a server's chain comes back on every
+ * handshake), so connections sharing a store share those parses.
  */
 function verifierFor(store: TrustStore, provider: CryptoProvider): CertificateVerifier {
   let byProvider = verifiers.get(store);
@@ -108,24 +81,7 @@ function verifierFor(store: TrustStore, provider: CryptoProvider): CertificateVe
   }
   let v = byProvider.get(provider);
   if (v === undefined) {
-    const plain = createCertificateVerifier({ trustAnchors: store, provider });
-    v = {
-      async verify(req) {
-        const [leaf, ...intermediates] = req.chain;
-        if (leaf === undefined) return plain.verify(req); // its error for an empty chain
-        const result = await verifyCertificateChain({
-          leaf: cachedCertificate(leaf),
-          intermediates: intermediates.map(cachedCertificate),
-          trustAnchors: store,
-          time: req.now,
-          usage: req.usage,
-          ...(req.serverName !== undefined ? { serverName: req.serverName } : {}),
-          provider,
-        });
-        if (!result.ok) return { ok: false, code: result.error.code, alert: result.error.alert, message: result.error.message };
-        return { ok: true, publicKey: (result.chain[0] as Certificate).publicKey };
-      },
-    };
+    v = createCertificateVerifier({ trustAnchors: store, provider });
     byProvider.set(provider, v);
   }
   return v;
@@ -183,8 +139,7 @@ export function policyVerifier(policy: VerifyPolicy, state: AuthorizationState):
       const leaf = req.chain[0];
       if (leaf === undefined) return { ok: false, ...failure };
       try {
-        const cert = cachedCertificate(leaf);
-        return cert instanceof Uint8Array ? { ok: false, ...failure } : { ok: true, publicKey: cert.publicKey };
+        return { ok: true, publicKey: parseCertificate(leaf).publicKey };
       } catch {
         return { ok: false, ...failure };
       }
