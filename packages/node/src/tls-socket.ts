@@ -14,6 +14,7 @@ import {
   clientConfig,
   serverConfig,
   type ClientConfigOptions,
+  type CertificateVerifier as EngineVerifier,
   type HandshakeInfo,
   type ServerCertificate,
   type ServerConfig,
@@ -59,6 +60,8 @@ export class TLSSocket extends Duplex {
   #session: Buffer | undefined = undefined;
   /** Client: how the server was verified on the connection the offered session came from. */
   #resumedVerification: SessionVerification | null = null;
+  /** Server: the client verifier and whether it rejects, to judge a chain restored from a ticket. */
+  #clientPolicy: { verifier: EngineVerifier; reject: boolean } | null = null;
   #secure = false;
   #waiting = false;
   #readPaused = false;
@@ -337,7 +340,9 @@ export class TLSSocket extends Duplex {
     const ctx = this.#context(o);
     const cfg = serverConfigFor(o, ctx);
     // The verifier records its outcome on this socket; the config is shared by the server's sockets.
-    const clientVerifier = cfg.clientAuth === 'none' ? undefined : policyVerifier({ store: ctx.trust, provider: cfg.provider, rejectUnauthorized: o.rejectUnauthorized !== false }, this.#auth);
+    const reject = o.rejectUnauthorized !== false;
+    const clientVerifier = cfg.clientAuth === 'none' ? undefined : policyVerifier({ store: ctx.trust, provider: cfg.provider, rejectUnauthorized: reject }, this.#auth);
+    if (clientVerifier !== undefined) this.#clientPolicy = { verifier: clientVerifier, reject };
     return new ServerConnection(cfg, { keyLog: this.#keyLog(), ...(clientVerifier === undefined ? {} : { clientVerifier }) });
   }
 
@@ -450,15 +455,35 @@ export class TLSSocket extends Duplex {
         const v = this.#resumedVerification;
         this.#auth.authorized = v?.authorized ?? false;
         this.#auth.authorizationError = v === null ? 'UNABLE_TO_GET_ISSUER_CERT' : v.authorizationError;
+      } else if (info.peerCertificates.length > 0 && this.#clientPolicy !== null) {
+        // The ticket kept the client's chain (RFC 8446 §4.6.1). Rejecting, the server issued that ticket
+        // only after the chain verified (as OpenSSL keeps the verify result in its session); otherwise
+        // verify it again to learn authorized / authorizationError before 'secure'.
+        const { verifier, reject } = this.#clientPolicy;
+        if (reject) {
+          this.#auth.authorized = true;
+          this.#auth.authorizationError = undefined;
+        } else {
+          verifier.verify({ chain: info.peerCertificates, usage: 'clientAuth', now: new Date() }).then(
+            () => this.#secured(),
+            (e: unknown) => this.destroy(e instanceof Error ? e : new Error(String(e))),
+          );
+          return;
+        }
       }
     } else if (this.#isServer && info.peerCertificates.length === 0) {
       this.#auth.authorized = false;
       this.#auth.authorizationError = this.#auth.authorizationError ?? 'UNABLE_TO_GET_ISSUER_CERT';
     }
+    this.#secured();
+  }
+
+  /** The handshake's outcome is known: publish it and emit 'secure' / 'secureConnect'. */
+  #secured(): void {
     this.authorized = this.#auth.authorized;
     this.authorizationError = this.#auth.authorizationError;
     const early = this.#earlyData;
-    if (early !== undefined && (this.#earlyRejected || !info.earlyDataAccepted)) {
+    if (early !== undefined && (this.#earlyRejected || this.#info?.earlyDataAccepted !== true)) {
       // Refused 0-RTT data was not delivered: send it now (RFC 8446 §4.2.10).
       this.#earlyData = undefined;
       (this.#conn as ClientConnection).write(early);

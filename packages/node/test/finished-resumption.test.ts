@@ -4,7 +4,8 @@
  *   §4.4.4), byte-equal to what node:tls reports on the other end and to what `openssl -msg` prints;
  * - `authorized` after resumption: the verification outcome travels with the session, is restored on
  *   resumption (as node:tls restores it from the OpenSSL session), and a session whose server failed
- *   verification is not resumed when `rejectUnauthorized` is true.
+ *   verification is not resumed when `rejectUnauthorized` is true; on the server, a resumed client keeps
+ *   the certificate it authenticated with (`authorized`, `getPeerCertificate()`), as with node:tls.
  */
 import * as tls from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -178,5 +179,75 @@ describe('authorized after resumption', () => {
     contradictory[4] = 0; // "not authorized" but no error recorded
     expect(decodeSession(contradictory)).toBeNull();
     expect(decodeSession(new Uint8Array(0))).toBeNull();
+  });
+});
+
+describe('a server resuming a client that authenticated with a certificate', () => {
+  async function mtlsServer(extra: Record<string, unknown>): Promise<{ port: number; seen: { reused: boolean; authorized: boolean; error: string | undefined; subject: string | undefined }[] }> {
+    const seen: { reused: boolean; authorized: boolean; error: string | undefined; subject: string | undefined }[] = [];
+    const server = createServer({ cert: p256.cert, key: p256.key, requestCert: true, ca: pki.ca.cert, ...extra }, (s: TLSSocket) => {
+      const cert = s.getPeerCertificate() as { subject?: { CN?: string } };
+      seen.push({ reused: s.isSessionReused(), authorized: s.authorized, error: s.authorizationError, subject: cert.subject?.CN });
+      s.end('ok');
+    });
+    track(server);
+    return { port: await listen(server), seen };
+  }
+
+  async function twice(port: number, client: { cert: string; key: string }, extra: Partial<ConnectOptions> = {}): Promise<void> {
+    const first = await firstSessionWith(port, { cert: client.cert, key: client.key, ...extra });
+    const second = await secure(connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, cert: client.cert, key: client.key, session: first, ...extra }));
+    await readAll(second);
+    expect(second.isSessionReused()).toBe(true);
+  }
+
+  async function firstSessionWith(port: number, extra: Partial<ConnectOptions>): Promise<Buffer> {
+    const c = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, ...extra });
+    const session = new Promise<Buffer>((r) => c.once('session', r));
+    await secure(c);
+    await readAll(c);
+    return session;
+  }
+
+  it('rejectUnauthorized (default): the resumed socket is authorized and reports the same certificate', async () => {
+    const { port, seen } = await mtlsServer({});
+    await twice(port, pki.client);
+    expect(seen).toEqual([
+      { reused: false, authorized: true, error: undefined, subject: 'puretls client' },
+      { reused: true, authorized: true, error: undefined, subject: 'puretls client' },
+    ]);
+  });
+
+  it('rejectUnauthorized: false with an untrusted client certificate: resumed unauthorized, with the same error', async () => {
+    const { port, seen } = await mtlsServer({ rejectUnauthorized: false });
+    await twice(port, pki.stranger);
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatchObject({ reused: false, authorized: false });
+    expect(seen[0]?.error).toMatch(/^[A-Z_]+$/);
+    expect(seen[1]).toEqual({ ...seen[0], reused: true });
+  });
+
+  it('node:tls as the client: the same on the server', async () => {
+    const { port, seen } = await mtlsServer({});
+    const opts = { host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key, minVersion: 'TLSv1.3' as const };
+    const c1 = tls.connect(opts);
+    const session = await new Promise<Buffer>((resolve, reject) => {
+      c1.once('session', resolve);
+      c1.once('error', reject);
+    });
+    c1.on('data', () => {});
+    await new Promise((r) => c1.on('close', r));
+    const c2 = tls.connect({ ...opts, session });
+    await new Promise<void>((resolve, reject) => {
+      c2.once('secureConnect', () => resolve());
+      c2.once('error', reject);
+    });
+    expect(c2.isSessionReused()).toBe(true);
+    c2.on('data', () => {});
+    await new Promise((r) => c2.on('close', r));
+    expect(seen.map((x) => [x.reused, x.authorized, x.subject])).toEqual([
+      [false, true, 'puretls client'],
+      [true, true, 'puretls client'],
+    ]);
   });
 });

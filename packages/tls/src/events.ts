@@ -13,7 +13,11 @@ export interface HandshakeInfo {
   readonly signatureScheme: SignatureSchemeName | null;
   readonly alpn: string | null;
   readonly serverName: string | null;
-  /** The peer's DER chain, end-entity first (empty when resumed or none sent). */
+  /**
+   * The peer's DER chain, end-entity first; empty when none was sent. Resumed: empty on the client; on
+   * the server, the client's chain from the handshake that issued the ticket (the PSK carries that
+   * authentication, RFC 8446 §4.6.1), as Go and OpenSSL report it.
+   */
   readonly peerCertificates: readonly Uint8Array[];
   /** True for a PSK handshake: a resumed ticket, or an external PSK (see `externalPsk`). */
   readonly resumed: boolean;

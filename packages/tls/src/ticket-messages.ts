@@ -11,7 +11,7 @@ import type { HandshakeInfo } from './events.js';
 import { resumptionPsk, type KeyScheduleContext } from './key-schedule/secrets.js';
 import { encode, findExtension, parseBody, type Extension } from './messages/extensions.js';
 import type { NewSessionTicket } from './messages/new-session-ticket.js';
-import type { ClientTicket, ServerTicketState } from './tickets.js';
+import { MAX_TICKET_CERTIFICATE_BYTES, type ClientTicket, type ServerTicketState } from './tickets.js';
 
 /** RFC 8446 §4.6.1: a ticket lifetime is at most seven days. */
 export const MAX_TICKET_LIFETIME = 604800;
@@ -32,6 +32,9 @@ export function issueTickets(
   const store = cfg.sessionStore;
   if (sealer === undefined && store === undefined) return [];
   const count = info.resumed ? cfg.ticketsAfterResumption : cfg.ticketsPerHandshake;
+  // The client's chain goes into the state (a resumption reports it again); a very long one gets no ticket.
+  const peerCertificates = info.peerCertificates.map((c) => c.slice());
+  if (peerCertificates.reduce((n, c) => n + c.length, 0) > MAX_TICKET_CERTIFICATE_BYTES) return [];
   const out: NewSessionTicket[] = [];
   for (let i = 0; i < count; i++) {
     const ticketNonce = new Writer().u16(firstNonce + i).finish();
@@ -45,6 +48,7 @@ export function issueTickets(
       maxEarlyDataSize,
       alpn: info.alpn,
       serverName: info.serverName,
+      ...(peerCertificates.length > 0 ? { peerCertificates } : {}),
     };
     let ticket: Uint8Array;
     if (store !== undefined) {

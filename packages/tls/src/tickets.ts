@@ -131,7 +131,16 @@ export interface ServerTicketState {
   readonly maxEarlyDataSize: number;
   readonly alpn: string | null;
   readonly serverName: string | null;
+  /**
+   * The client's certificate chain from the handshake the ticket was issued on: a resumption keeps
+   * that authentication (RFC 8446 §2.2, §4.6.1), so the server reports the chain again, as Go's and
+   * OpenSSL's sessions do. Absent or empty: the client was not authenticated by certificate.
+   */
+  readonly peerCertificates?: readonly Uint8Array[];
 }
+
+/** Most bytes of client certificates a ticket carries; a longer chain gets no ticket. */
+export const MAX_TICKET_CERTIFICATE_BYTES = 16 * 1024;
 
 export interface TicketSealer {
   seal(state: ServerTicketState): Uint8Array;
@@ -146,8 +155,11 @@ function text(b: Uint8Array): string {
 
 export function encodeTicketState(s: ServerTicketState): Uint8Array {
   const w = new Writer();
-  w.u8(1).vec8(s.psk).u16(CipherSuite[s.cipherSuite].code).u64(BigInt(Math.floor(s.issuedAt))).u32(s.lifetime).u32(s.ageAdd).u32(s.maxEarlyDataSize);
+  const certs = s.peerCertificates ?? [];
+  // Version 1 has no certificates (tickets issued before they were kept still open).
+  w.u8(certs.length === 0 ? 1 : 2).vec8(s.psk).u16(CipherSuite[s.cipherSuite].code).u64(BigInt(Math.floor(s.issuedAt))).u32(s.lifetime).u32(s.ageAdd).u32(s.maxEarlyDataSize);
   w.u8(s.alpn === null ? 0 : 1).vec8(utf8(s.alpn ?? '')).u8(s.serverName === null ? 0 : 1).vec16(utf8(s.serverName ?? ''));
+  if (certs.length > 0) w.vector24((l) => certs.forEach((c) => l.vec24(c)));
   return w.finish();
 }
 
@@ -155,7 +167,8 @@ export function encodeTicketState(s: ServerTicketState): Uint8Array {
 export function decodeTicketState(b: Uint8Array): ServerTicketState | null {
   try {
     const r = new Reader(b);
-    if (r.u8() !== 1) return null;
+    const version = r.u8();
+    if (version !== 1 && version !== 2) return null;
     const psk = r.vec8().slice();
     const suite = cipherSuiteByCode(r.u16());
     const issuedAt = Number(r.u64());
@@ -166,9 +179,25 @@ export function decodeTicketState(b: Uint8Array): ServerTicketState | null {
     const alpn = text(r.vec8());
     const hasName = r.u8();
     const serverName = text(r.vec16());
+    const peerCertificates: Uint8Array[] = [];
+    if (version === 2) {
+      const list = r.sub24(1);
+      while (!list.atEnd) peerCertificates.push(list.vec24(1).slice());
+      if (peerCertificates.length === 0) return null;
+    }
     r.end();
     if (suite === undefined || lifetime > MAX_TICKET_LIFETIME) return null;
-    return { psk, cipherSuite: suite.name, issuedAt, lifetime, ageAdd, maxEarlyDataSize, alpn: hasAlpn === 1 ? alpn : null, serverName: hasName === 1 ? serverName : null };
+    return {
+      psk,
+      cipherSuite: suite.name,
+      issuedAt,
+      lifetime,
+      ageAdd,
+      maxEarlyDataSize,
+      alpn: hasAlpn === 1 ? alpn : null,
+      serverName: hasName === 1 ? serverName : null,
+      ...(peerCertificates.length > 0 ? { peerCertificates } : {}),
+    };
   } catch {
     return null;
   }

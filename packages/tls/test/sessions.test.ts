@@ -466,3 +466,60 @@ describe('post-handshake client authentication (RFC 8446 §4.6.2)', () => {
     expect(serverConfig({ provider, now, certificates: [{ chain: ckey.chain, key: ckey.pkcs8 }] }).ticketsAfterResumption).toBe(0);
   });
 });
+
+describe('a resumption keeps the client certificate of the handshake that issued the ticket', () => {
+  const clientKey = testKey('P-256');
+  const withClientAuth = (store?: boolean): PairOptions => ({
+    client: { clientCertificate: { chain: clientKey.chain, key: clientKey.pkcs8 } },
+    server: {
+      clientAuth: 'required',
+      clientVerifier: stubVerifier(clientKey),
+      ...(store === true ? { sessionStore: createMemorySessionStore({ now }) } : { ticketSealer: createTicketKeys(provider, { now }) }),
+    },
+  });
+
+  for (const kind of ['stateless tickets', 'a session store'] as const) {
+    it(`${kind}: the resumed server reports the chain again; the client reports none`, async () => {
+      const o = withClientAuth(kind === 'a session store');
+      const { client, server } = makeConfigs(o);
+      const first = await doHandshake(new ClientConnection(client), new ServerConnection(server));
+      expect(infoOf(first.server).peerCertificates).toEqual(clientKey.chain);
+      const [ticket] = ticketsOf(first.client);
+      const c = new ClientConnection(client, { session: ticket as ClientTicket });
+      const s = new ServerConnection(server);
+      const again = await exchange(c, s);
+      expect([c.error, s.error]).toEqual([null, null]);
+      expect(infoOf(again.server).resumed).toBe(true);
+      expect(infoOf(again.server).peerCertificates).toEqual(clientKey.chain);
+      expect(infoOf(again.server).signatureScheme).toBeNull();
+      expect(infoOf(again.client).peerCertificates).toEqual([]);
+      // And once more from a ticket issued on the resumed connection.
+      const [next] = ticketsOf(again.client);
+      const third = await exchange(new ClientConnection(client, { session: next as ClientTicket }), new ServerConnection(server));
+      expect(infoOf(third.server).resumed).toBe(true);
+      expect(infoOf(third.server).peerCertificates).toEqual(clientKey.chain);
+    });
+  }
+
+  it('without client authentication a resumption reports no chain', async () => {
+    const o: PairOptions = { server: { ticketSealer: createTicketKeys(provider, { now }) } };
+    const [t] = await firstTickets(o);
+    const r = await resume(o, t as ClientTicket);
+    expect(infoOf(r.ev.server).resumed).toBe(true);
+    expect(infoOf(r.ev.server).peerCertificates).toEqual([]);
+  });
+
+  it('a client chain longer than a ticket carries gets no ticket (never a ticket without it)', async () => {
+    const big = testKey('P-256');
+    const padded = [...big.chain, new Uint8Array(17 * 1024).fill(0x30)];
+    const verifier = { async verify() { return { ok: true as const, publicKey: big.publicKey }; } };
+    const o: PairOptions = {
+      client: { clientCertificate: { chain: padded, key: big.pkcs8 } },
+      server: { clientAuth: 'required', clientVerifier: verifier, ticketSealer: createTicketKeys(provider, { now }) },
+    };
+    const { client, server } = makeConfigs(o);
+    const ev = await doHandshake(new ClientConnection(client), new ServerConnection(server));
+    expect(infoOf(ev.server).peerCertificates).toHaveLength(padded.length);
+    expect(ticketsOf(ev.client)).toEqual([]);
+  });
+});

@@ -228,6 +228,7 @@ export class ExpectClientHello implements State {
 
     const base: ServerCtx = {
       s, suite, ks, chts, shts, group, alpn, serverName, earlyAccepted, resumed: pskChoice !== undefined, externalPsk: pskChoice?.external?.identity ?? null,
+      resumedPeerCertificates: pskChoice?.state?.peerCertificates ?? [],
       master: null, helloRetry: retry !== undefined, scheme: certChoice?.scheme ?? null, requested: null,
     };
     const finish = (): Step => {

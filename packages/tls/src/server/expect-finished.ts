@@ -30,7 +30,8 @@ export class ExpectFinished implements State {
         signatureScheme: this.clientScheme,
         alpn: c.alpn,
         serverName: c.serverName,
-        peerCertificates: this.clientChain ?? [],
+        // RFC 8446 §4.3.2: no CertificateRequest with a PSK; a resumption reports the ticket's chain.
+        peerCertificates: this.clientChain ?? c.resumedPeerCertificates ?? [],
         resumed: c.resumed,
         ...(c.externalPsk ? { externalPsk: c.externalPsk.slice() } : {}),
         earlyDataAccepted: c.earlyAccepted,

@@ -92,6 +92,8 @@ export interface ServerCtx {
   readonly serverName: string | null;
   readonly earlyAccepted: boolean;
   readonly resumed: boolean;
+  /** The client's chain kept in the resumed ticket (RFC 8446 §4.6.1): reported again. */
+  readonly resumedPeerCertificates?: readonly Uint8Array[];
   /** Identity of the external PSK the handshake used, if any. */
   readonly externalPsk?: Uint8Array | null;
   readonly helloRetry: boolean;
