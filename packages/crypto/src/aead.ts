@@ -3,17 +3,16 @@
  * (RFC 8439) and AES-CCM (RFC 3610, in ccm.ts), behind the argument checks every cipher shares
  * (aead-checked.ts, also used by other providers).
  *
- * AES-GCM is assembled from noble's AES block function and our table GHASH (ghash.ts) rather than
- * noble's `gcm()`, which re-expands the key and rebuilds its GHASH table on every call and refuses
- * nonces shorter than 8 bytes. Here the key schedule, H and the GHASH table are built once per
- * `create()`, i.e. once per traffic key; a record then costs CTR + GHASH only, computed byte-wise
- * (any alignment, in place allowed) straight into the caller's buffer. What remains of a 16 KiB
- * record is ≈ 70% noble's AES block function, which `gcm()` pays too. One allocation is left that
- * we cannot remove without our own AES core: noble's `unsafe.encrypt` returns a small object per
- * block, short-lived garbage for the young generation. GCM tags are 16 bytes only; no GCM-SIV.
+ * AES-GCM is assembled from our AES counter mode (aes-ctr.ts: noble's key schedule, our T-table
+ * rounds with counter-mode caching) and our table GHASH (ghash.ts) rather than noble's `gcm()`,
+ * which re-expands the key and rebuilds its GHASH table on every call and refuses nonces shorter
+ * than 8 bytes. Here the key schedule, H and the GHASH tables are built once per `create()`, i.e.
+ * once per traffic key; a record then costs CTR + GHASH only, computed byte-wise (any alignment, in
+ * place allowed) straight into the caller's buffer. The one allocation per record is a DataView for
+ * GHASH to read the ciphertext through (ghash.ts). GCM tags are 16 bytes only; no GCM-SIV.
  */
-import { unsafe } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { ctr32, encryptBlock, expandKey } from './aes-ctr.js';
 import { aesCcm } from './ccm.js';
 import { Ghash } from './ghash.js';
 import { checkedAeadAlgorithm, type AeadCore } from './aead-checked.js';
@@ -85,52 +84,23 @@ function resolveSpec(spec: AeadName | AeadSpec): { name: string; spec: AeadSpec 
 // SP 800-38D §5.2.1.1: len(P) <= 2^39 - 256 bits.
 const GCM_MAX_PLAINTEXT = 2 ** 36 - 32;
 
-/** Bytes i..i+3 as a little-endian word: noble's AES takes and returns the state in that layout. */
+// Read only: the plaintext of the tag mask block.
+const ZERO_BLOCK = new Uint8Array(16);
+
+/** Bytes i..i+3 as a little-endian word, the layout of aes-ctr.ts. */
 const le32 = (b: Uint8Array, i: number): number =>
   (b[i] as number) | ((b[i + 1] as number) << 8) | ((b[i + 2] as number) << 16) | ((b[i + 3] as number) << 24);
 
-const bswap32 = (x: number): number => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
-
 /**
- * GCTR_K(CB, src[0..n)) into dst[0..n) (SP 800-38D §6.5), CB = c0 c1 c2 (little-endian words of
- * bytes 0..11) || ctr (big-endian); inc32 wraps. Byte-wise, so any alignment works and dst may be
- * src itself (each byte is read before it is written).
- */
-function gctr(xk: Uint32Array, c0: number, c1: number, c2: number, ctr: number, src: Uint8Array, dst: Uint8Array, n: number): void {
-  const encrypt = unsafe.encrypt;
-  let i = 0;
-  for (const whole = n & ~15; i < whole; i += 16) {
-    const { s0, s1, s2, s3 } = encrypt(xk, c0, c1, c2, bswap32(ctr));
-    ctr = (ctr + 1) >>> 0;
-    // prettier-ignore
-    {
-      dst[i] = (src[i] as number) ^ s0; dst[i + 1] = (src[i + 1] as number) ^ (s0 >>> 8);
-      dst[i + 2] = (src[i + 2] as number) ^ (s0 >>> 16); dst[i + 3] = (src[i + 3] as number) ^ (s0 >>> 24);
-      dst[i + 4] = (src[i + 4] as number) ^ s1; dst[i + 5] = (src[i + 5] as number) ^ (s1 >>> 8);
-      dst[i + 6] = (src[i + 6] as number) ^ (s1 >>> 16); dst[i + 7] = (src[i + 7] as number) ^ (s1 >>> 24);
-      dst[i + 8] = (src[i + 8] as number) ^ s2; dst[i + 9] = (src[i + 9] as number) ^ (s2 >>> 8);
-      dst[i + 10] = (src[i + 10] as number) ^ (s2 >>> 16); dst[i + 11] = (src[i + 11] as number) ^ (s2 >>> 24);
-      dst[i + 12] = (src[i + 12] as number) ^ s3; dst[i + 13] = (src[i + 13] as number) ^ (s3 >>> 8);
-      dst[i + 14] = (src[i + 14] as number) ^ (s3 >>> 16); dst[i + 15] = (src[i + 15] as number) ^ (s3 >>> 24);
-    }
-  }
-  if (i < n) {
-    // The final partial block uses the leftmost bytes of the last keystream block.
-    const { s0, s1, s2, s3 } = encrypt(xk, c0, c1, c2, bswap32(ctr));
-    for (let j = 0; i < n; i++, j++) {
-      const w = j < 4 ? s0 : j < 8 ? s1 : j < 12 ? s2 : s3;
-      dst[i] = (src[i] as number) ^ (w >>> (8 * (j & 3)));
-    }
-  }
-}
-
-/**
- * Keyed once per traffic key: the AES key schedule, H and the GHASH table are built here and
+ * Keyed once per traffic key: the AES key schedule, H and the GHASH tables are built here and
  * every message after that only runs CTR and GHASH, writing into the caller's buffer.
  */
 function aesGcm(key: Uint8Array): AeadCore {
-  const xk = unsafe.expandKeyLE(key);
-  const ghash = new Ghash(unsafe.encryptBlock(xk, new Uint8Array(16))); // H = CIPH_K(0^128)
+  const rk = expandKey(key);
+  const h = new Uint8Array(16);
+  encryptBlock(rk, h, h); // H = CIPH_K(0^128)
+  const ghash = new Ghash(h);
+  h.fill(0);
   // Per-key scratch (JS runs one call at a time): E_K(J0), then the expected tag on open.
   const mask = new Uint8Array(16);
   const expected = new Uint8Array(16);
@@ -156,14 +126,8 @@ function aesGcm(key: Uint8Array): AeadCore {
     j0 = le32(b, 0);
     j1 = le32(b, 4);
     j2 = le32(b, 8);
-    // The tag mask CIPH_K(J0) (§7.1 step 6), kept as bytes for digestInto().
-    const { s0, s1, s2, s3 } = unsafe.encrypt(xk, j0, j1, j2, bswap32(jc));
-    for (let i = 0; i < 4; i++) {
-      mask[i] = s0 >>> (8 * i);
-      mask[4 + i] = s1 >>> (8 * i);
-      mask[8 + i] = s2 >>> (8 * i);
-      mask[12 + i] = s3 >>> (8 * i);
-    }
+    // The tag mask CIPH_K(J0) = GCTR_K(J0, 0^128) (§7.1 step 6), kept as bytes for digestInto().
+    ctr32(rk, j0, j1, j2, jc, ZERO_BLOCK, mask, 16);
   }
 
   /** S = GHASH_H(A || 0^v || C || 0^u || [len(A)]_64 || [len(C)]_64) (§7.1 step 5), left in `ghash`. */
@@ -179,7 +143,7 @@ function aesGcm(key: Uint8Array): AeadCore {
       const n = plaintext.length;
       if (n > GCM_MAX_PLAINTEXT) throw new RangeError(`plaintext must be at most ${GCM_MAX_PLAINTEXT} bytes for AES-GCM`);
       preCounter(nonce);
-      gctr(xk, j0, j1, j2, (jc + 1) >>> 0, plaintext, out, n); // GCTR starts at inc32(J0), §7.1 step 3
+      ctr32(rk, j0, j1, j2, (jc + 1) >>> 0, plaintext, out, n); // GCTR starts at inc32(J0), §7.1 step 3
       hash(aad, out, n);
       ghash.digestInto(out, n, mask); // T = S ^ CIPH_K(J0)
     },
@@ -193,7 +157,7 @@ function aesGcm(key: Uint8Array): AeadCore {
       let diff = 0;
       for (let i = 0; i < 16; i++) diff |= (expected[i] as number) ^ (sealed[n + i] as number);
       if (diff !== 0) return false;
-      gctr(xk, j0, j1, j2, (jc + 1) >>> 0, sealed, out, n);
+      ctr32(rk, j0, j1, j2, (jc + 1) >>> 0, sealed, out, n);
       return true;
     },
   };
