@@ -70,6 +70,21 @@ describe('record layer', () => {
       expect(codeAndAlertOf(() => o2.open(bad.subarray(0, 5), bad.subarray(5)))).toEqual(['BAD_RECORD_MAC', 'bad_record_mac']);
     }
   });
+  it('the nonce is iv XOR the 64-bit sequence number on both sides of 2^32 (RFC 8446 §5.3), checked with node:crypto', async () => {
+    const { createDecipheriv } = await import('node:crypto');
+    const iv = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
+    for (const seq of [0n, 1n, 0xfffffffen, 0xffffffffn, 0x100000000n, 0x123456789abcn, 0xfffffffffffffffen]) {
+      const s = new RecordSealer(provider, suite, { key: k.key, iv });
+      s.seq = seq;
+      const rec = s.seal(23, Uint8Array.of(42));
+      const nonce = iv.slice();
+      for (let i = 0; i < 8; i++) nonce[11 - i] = (nonce[11 - i] as number) ^ Number((seq >> BigInt(8 * i)) & 0xffn);
+      const d = createDecipheriv('aes-128-gcm', k.key, nonce);
+      d.setAAD(rec.subarray(0, 5));
+      d.setAuthTag(rec.subarray(rec.length - 16));
+      expect(Array.from(Buffer.concat([d.update(rec.subarray(5, rec.length - 16)), d.final()]))).toEqual([42, 23]);
+    }
+  });
   it('refuses a record with only padding (no content type)', () => {
     const s = new RecordSealer(provider, suite, k);
     // Content type 0 then padding: the inner plaintext is all zeros.

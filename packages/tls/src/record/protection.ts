@@ -10,8 +10,18 @@ import type { TrafficKeys } from '../key-schedule/traffic.js';
 
 function nonceFor(iv: Uint8Array, seq: bigint, out: Uint8Array): Uint8Array {
   out.set(iv);
+  const len = out.length;
+  if (seq <= 0xffffffffn) {
+    // The usual case, without bigint arithmetic per byte: only the low 32 bits are set.
+    const n = Number(seq);
+    out[len - 4] = (out[len - 4] as number) ^ (n >>> 24);
+    out[len - 3] = (out[len - 3] as number) ^ ((n >>> 16) & 0xff);
+    out[len - 2] = (out[len - 2] as number) ^ ((n >>> 8) & 0xff);
+    out[len - 1] = (out[len - 1] as number) ^ (n & 0xff);
+    return out;
+  }
   let s = seq;
-  for (let i = out.length - 1; i >= out.length - 8; i--) {
+  for (let i = len - 1; i >= len - 8; i--) {
     out[i] = (out[i] as number) ^ Number(s & 0xffn);
     s >>= 8n;
   }
