@@ -98,6 +98,11 @@ class KeyCache {
   }
 }
 
+/** `op` on the imported key; noble decides when the runtime refuses the import or the operation. */
+function onWeb<T>(key: Promise<CryptoKey>, op: (k: CryptoKey) => Promise<T>, noble: () => T): Promise<T> {
+  return key.then(op).catch(() => noble());
+}
+
 function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch): SignatureDispatch<true> {
   const keys = new KeyCache();
   const validRsa = new WeakSet<RsaPrivateKey>();
@@ -142,7 +147,8 @@ function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch): Signatur
         if (!(key.d instanceof Uint8Array) || key.d.length !== c.scalarLength) return noble.sign(alg, key, message);
         const d = bytesToBigInt(key.d);
         if (d < 1n || d >= c.n) return noble.sign(alg, key, message);
-        return ecPrivate(key).then(
+        return onWeb(
+          ecPrivate(key),
           async (k) => {
             const p1363 = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: alg.hash }, k, buf(message)));
             if (alg.encoding === 'p1363') return p1363;
@@ -157,12 +163,11 @@ function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch): Signatur
         const compact = signatureToCompact(c, alg.encoding, signature);
         if (compact === undefined) return false;
         if (key.point.length !== c.pointLength || key.point[0] !== 0x04) return false;
-        return keys
-          .get(key, 'ECDSA', () => subtle.importKey('raw', buf(key.point), { name: 'ECDSA', namedCurve: alg.curve }, false, ['verify']))
-          .then(
-            (k) => subtle.verify({ name: 'ECDSA', hash: alg.hash }, k, buf(compact), buf(message)),
-            () => noble.verify(alg, key, message, signature),
-          );
+        return onWeb(
+          keys.get(key, 'ECDSA', () => subtle.importKey('raw', buf(key.point), { name: 'ECDSA', namedCurve: alg.curve }, false, ['verify'])),
+          (k) => subtle.verify({ name: 'ECDSA', hash: alg.hash }, k, buf(compact), buf(message)),
+          () => noble.verify(alg, key, message, signature),
+        );
       },
     },
     // Ed25519 / Ed448: noble (see the header).
@@ -172,7 +177,8 @@ function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch): Signatur
       sign(alg, key, message) {
         checkRsa(key);
         if (alg.mgfHash !== alg.hash || !pssFits(key.n, alg.hash, alg.saltLength)) return noble.sign(alg, key, message);
-        return rsaPrivate(key, 'RSA-PSS', alg.hash).then(
+        return onWeb(
+          rsaPrivate(key, 'RSA-PSS', alg.hash),
           async (k) => new Uint8Array(await subtle.sign({ name: 'RSA-PSS', saltLength: alg.saltLength }, k, buf(message))),
           () => noble.sign(alg, key, message),
         );
@@ -181,32 +187,31 @@ function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch): Signatur
         if (alg.mgfHash !== alg.hash) return noble.verify(alg, key, message, signature);
         if (!isUsablePublicKey(key) || signature.length !== Math.ceil(bitLength(key.n) / 8)) return false;
         if (!pssFits(key.n, alg.hash, alg.saltLength)) return false;
-        return keys
-          .get(key, `RSA-PSS/${alg.hash}`, () => subtle.importKey('jwk', rsaJwk(key), { name: 'RSA-PSS', hash: alg.hash }, false, ['verify']))
-          .then(
-            (k) => subtle.verify({ name: 'RSA-PSS', saltLength: alg.saltLength }, k, buf(signature), buf(message)),
-            () => noble.verify(alg, key, message, signature),
-          );
+        return onWeb(
+          keys.get(key, `RSA-PSS/${alg.hash}`, () => subtle.importKey('jwk', rsaJwk(key), { name: 'RSA-PSS', hash: alg.hash }, false, ['verify'])),
+          (k) => subtle.verify({ name: 'RSA-PSS', saltLength: alg.saltLength }, k, buf(signature), buf(message)),
+          () => noble.verify(alg, key, message, signature),
+        );
       },
     },
     'rsa-pkcs1': {
       sign(alg, key, message) {
         checkRsa(key);
-        return rsaPrivate(key, 'RSASSA-PKCS1-v1_5', alg.hash).then(
+        return onWeb(
+          rsaPrivate(key, 'RSASSA-PKCS1-v1_5', alg.hash),
           async (k) => new Uint8Array(await subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, k, buf(message))),
           () => noble.sign(alg, key, message),
         );
       },
       verify(alg, key, message, signature) {
         if (!isUsablePublicKey(key) || signature.length !== Math.ceil(bitLength(key.n) / 8)) return false;
-        return keys
-          .get(key, `RSASSA-PKCS1-v1_5/${alg.hash}`, () =>
+        return onWeb(
+          keys.get(key, `RSASSA-PKCS1-v1_5/${alg.hash}`, () =>
             subtle.importKey('jwk', rsaJwk(key), { name: 'RSASSA-PKCS1-v1_5', hash: alg.hash }, false, ['verify']),
-          )
-          .then(
-            (k) => subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, k, buf(signature), buf(message)),
-            () => noble.verify(alg, key, message, signature),
-          );
+          ),
+          (k) => subtle.verify({ name: 'RSASSA-PKCS1-v1_5' }, k, buf(signature), buf(message)),
+          () => noble.verify(alg, key, message, signature),
+        );
       },
     },
   });
