@@ -2,7 +2,7 @@
 // "neutral", no Node polyfills (the build fails if anything pulls a Node module), from the sources
 // (esbuild strips the types: the same code as dist/, without depending on a build). One JSON line
 // per figure (minified, and gzip -9), the largest inputs of the Web client by package, and the
-// client with the opt-in Mozilla root module.
+// client with the opt-in Mozilla root module. Names: bundle_<what>_neutral_min[_gzip9 | _share_<package>].
 import { gzipSync } from 'node:zlib';
 import { bundle } from '../test/runtimes/bundle.mjs';
 import { report } from './lib.mjs';
@@ -24,8 +24,8 @@ const variants = {
 for (const [name, contents] of Object.entries(variants)) {
   const { text, metafile } = await bundle({ contents, minify: true, metafile: true, source: true });
   const bytes = new TextEncoder().encode(text);
-  report(`bundle ${name}`, 'bytes', bytes.length, { variant: 'minified' });
-  report(`bundle ${name}`, 'bytes', gzipSync(bytes, { level: 9 }).length, { variant: 'minified+gzip' });
+  report(`bundle_${name}_neutral_min`, 'bytes', bytes.length);
+  report(`bundle_${name}_neutral_min_gzip9`, 'bytes', gzipSync(bytes, { level: 9 }).length);
   if (name === 'web-client') {
     // Where the bytes come from, by package (minified output bytes attributed to each input).
     const byPackage = {};
@@ -37,7 +37,7 @@ for (const [name, contents] of Object.entries(variants)) {
       }
     }
     for (const [pkg, n] of Object.entries(byPackage).sort((a, b) => b[1] - a[1]).slice(0, 8)) {
-      report(`bundle ${name} share`, 'bytes', n, { package: pkg, variant: 'minified, before gzip' });
+      report(`bundle_${name}_neutral_min_share_${pkg}`, 'bytes', n);
     }
   }
 }
