@@ -41,6 +41,8 @@ const ALERT_LEVEL_WARNING = 1;
 
 export interface Common {
   readonly provider: CryptoProvider;
+  /** The config's clock: the time base of every `now` the caller passes. */
+  readonly now: () => number;
   readonly maxHandshakeMessageSize: number;
   readonly keyUpdateAfterRecords: number | undefined;
   readonly datagram: DatagramSettings;
@@ -139,8 +141,7 @@ export abstract class DtlsConnection {
   /** A datagram from the peer, at time `now` (ms). Invalid records are dropped silently (RFC 9147 §4.5.2). */
   feedDatagram(bytes: Uint8Array, now: number): void {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
-    if (!Number.isFinite(now)) throw new TypeError('now must be a finite number of milliseconds');
-    this.#now = Math.max(this.#now, now);
+    this.#advanceClock(now, 'now');
     // After close_notify, records numbered before it still count (RFC 9147 §5.10).
     if (this.#error !== null) return;
     if (!this.addressValidated) this.#rl.bytesIn += bytes.length;
@@ -187,8 +188,7 @@ export abstract class DtlsConnection {
 
   /** Runs the timers due at `now`: retransmissions (RFC 9147 §5.8) and delayed ACKs (§7.1). */
   onTimeout(now: number): void {
-    if (!Number.isFinite(now)) throw new TypeError('now must be a finite number of milliseconds');
-    this.#now = Math.max(this.#now, now);
+    this.#advanceClock(now, 'now');
     if (this.#error !== null) return;
     this.#guard(() => this.#rel.onTimeout());
     this.#rl.flush();
@@ -217,9 +217,14 @@ export abstract class DtlsConnection {
     this.send(data);
   }
 
-  /** Sends a KeyUpdate (RFC 9147 §8); the new keys are used once the peer acknowledges it. */
-  keyUpdate(requestPeer = false): void {
+  /**
+   * Sends a KeyUpdate (RFC 9147 §8); the new keys are used once the peer acknowledges it. `now` (default
+   * the config's clock) starts its retransmission timer: the time of the last datagram or timeout
+   * would put the deadline in the past after an idle period, and resend at once.
+   */
+  keyUpdate(requestPeer = false, now: number = this.common.now()): void {
     if (this.#error !== null) throw this.#error;
+    this.#advanceClock(now, 'now');
     if (this.#traffic === null) throw new Error('keyUpdate() before the handshake completed');
     if (this.#writeClosed) throw new Error('keyUpdate() after close()');
     this.#guard(() => this.#post.startKeyUpdate(requestPeer));
@@ -250,8 +255,9 @@ export abstract class DtlsConnection {
    * Sends fresh CIDs of our length to the peer (RFC 9147 §9): they become valid for records to us.
    * Needs a negotiated non-empty receive CID and no NewConnectionId awaiting its ACK.
    */
-  newConnectionIds(count = 1, usage: 'cid_immediate' | 'cid_spare' = 'cid_spare'): readonly Uint8Array[] {
+  newConnectionIds(count = 1, usage: 'cid_immediate' | 'cid_spare' = 'cid_spare', now: number = this.common.now()): readonly Uint8Array[] {
     if (!Number.isInteger(count) || count < 1 || count > 8) throw new RangeError('count must be 1..8');
+    this.#advanceClock(now, 'now');
     if (usage !== 'cid_immediate' && usage !== 'cid_spare') throw new TypeError("usage must be 'cid_immediate' or 'cid_spare'");
     if (!this.#complete || !this.cid.cidNegotiated || this.cid.recvCidLength === 0) throw new Error('newConnectionIds() needs a negotiated non-empty connection ID');
     if (this.#post.ncidOutstanding) throw new Error('a NewConnectionId is still awaiting its ACK');
@@ -264,9 +270,10 @@ export abstract class DtlsConnection {
     return cids.map((c) => c.slice());
   }
 
-  /** Asks the peer for `count` spare CIDs (RFC 9147 §9). */
-  requestConnectionIds(count: number): void {
+  /** Asks the peer for `count` spare CIDs (RFC 9147 §9); `now` as for keyUpdate(). */
+  requestConnectionIds(count: number, now: number = this.common.now()): void {
     if (!Number.isInteger(count) || count < 1 || count > 255) throw new RangeError('count must be 1..255');
+    this.#advanceClock(now, 'now');
     if (!this.#complete || !this.cid.cidNegotiated || this.cid.sendCid.length === 0) throw new Error('requestConnectionIds() needs a negotiated non-empty connection ID to send');
     if (this.#post.rcidOutstanding) throw new Error('an earlier RequestConnectionId is unfulfilled');
     this.#guard(() => this.#post.requestConnectionIds(count));
@@ -560,6 +567,12 @@ export abstract class DtlsConnection {
   }
 
   // ---- failure -----------------------------------------------------------------------------------
+
+  /** The caller's clock moves forward only (ms on the config's clock). */
+  #advanceClock(now: number, argument: string): void {
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(`${argument} must be a finite number of milliseconds`);
+    this.#now = Math.max(this.#now, now);
+  }
 
   #guard(f: () => void): void {
     if (this.#error !== null) return;

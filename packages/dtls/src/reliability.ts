@@ -44,6 +44,8 @@ export class Reliability {
   #sendSeq = 0;
   /** The timer a new flight starts with: the configured initial value, then 1.5 × the measured RTT (§5.8.2). */
   #initialTimer: number;
+  /** When a flight of ours was last sent or acknowledged: the start of an idle period. */
+  #lastFlight = -Infinity;
   readonly #rl: RecordLayer;
   readonly #settings: DatagramSettings;
   readonly #host: ReliabilityHost;
@@ -55,8 +57,13 @@ export class Reliability {
     this.#initialTimer = settings.retransmitInitial;
   }
 
-  /** The timer a new flight (handshake or post-handshake) starts with. */
+  /**
+   * The timer a new flight (handshake or post-handshake) starts with. RFC 9147 §5.8.2 (MAY): after at
+   * least 10 times the current timer without a flight, the measured value is stale: start again from
+   * the configured initial value.
+   */
   get initialTimer(): number {
+    if (this.#host.now - this.#lastFlight >= 10 * this.#initialTimer) this.#initialTimer = this.#settings.retransmitInitial;
     return this.#initialTimer;
   }
 
@@ -65,6 +72,7 @@ export class Reliability {
    * becomes 1.5 × the round trip measured for it (bounded by MIN_RTT_TIMER and the configured cap).
    */
   #measured(f: Flight): void {
+    this.#lastFlight = this.#host.now;
     if (f.retransmissions !== 0 || !Number.isFinite(f.lastSent)) return;
     const rtt = this.#host.now - f.lastSent;
     const floor = Math.min(MIN_RTT_TIMER, this.#settings.retransmitInitial);
@@ -101,7 +109,8 @@ export class Reliability {
   /** Sends the messages queued since the last flight as a new flight. */
   sendNewFlight(): void {
     if (this.#newMessages.length === 0) return;
-    const f = new Flight(this.timer, this.#host.peerNextSeq, this.flight?.interval ?? this.#initialTimer);
+    const f = new Flight(this.timer, this.#host.peerNextSeq, this.flight?.interval ?? this.initialTimer);
+    this.#lastFlight = this.#host.now;
     f.messages.push(...this.#newMessages);
     this.#newMessages = [];
     // The previous flight is answered; the next incoming flight starts a fresh ACK list (RFC 9147 §7).

@@ -478,3 +478,35 @@ describe('RTT-based timer (RFC 9147 §5.8.2)', () => {
     expect(sent[3]! - sent[2]!).toBe(1000);
   });
 });
+
+describe('timer after idleness (RFC 9147 §5.8.2)', () => {
+  /** After the handshake (RTT 80 ms: timer 120 ms), `idle` ms of quiet, then a KeyUpdate whose first copy is lost. */
+  async function keyUpdateResendAfter(idle: number): Promise<number> {
+    const { c, n, clock } = await pair({}, { delay: [40, 40] });
+    await n.run(() => false, 1000); // let the last ACKs settle
+    // Nothing is due: the connection hears of the time only from keyUpdate() (the config's clock).
+    clock.t += idle;
+    const asked = clock.t;
+    const before = n.sent[0].length;
+    let drop = 1;
+    n.tamper = (to, b) => (to === 1 && n.sent[0].length === before + 1 && drop-- > 0 ? null : b);
+    c.keyUpdate(false);
+    await n.run(() => c.epoch === 4, 100_000);
+    expect(drop).toBe(0);
+    expect(c.epoch).toBe(4);
+    const sent = n.sent[0].slice(before).map((d) => d.at);
+    // Sent when asked; its timer runs from then, not from the last datagram before the pause (which
+    // put the deadline in the past and resent it at once).
+    expect(sent[0]).toBe(asked);
+    return sent[1]! - sent[0]!;
+  }
+
+  it('keeps_the_measured_timer_after_a_short_pause', async () => {
+    expect(await keyUpdateResendAfter(500)).toBe(120);
+  });
+
+  it('starts_again_from_the_initial_timer_after_ten_timers_of_idleness', async () => {
+    expect(await keyUpdateResendAfter(5000)).toBe(1000);
+  });
+});
+

@@ -65,17 +65,17 @@ export class DtlsSocket extends EventEmitter {
   }
 
   keyUpdate(requestPeer = false): void {
-    this.connection.keyUpdate(requestPeer);
+    this.connection.keyUpdate(requestPeer, Date.now());
     this.pump();
   }
 
   requestConnectionIds(count: number): void {
-    this.connection.requestConnectionIds(count);
+    this.connection.requestConnectionIds(count, Date.now());
     this.pump();
   }
 
   newConnectionIds(count = 1, usage: 'cid_immediate' | 'cid_spare' = 'cid_spare'): readonly Uint8Array[] {
-    const out = this.connection.newConnectionIds(count, usage);
+    const out = this.connection.newConnectionIds(count, usage, Date.now());
     this.pump();
     return out;
   }
