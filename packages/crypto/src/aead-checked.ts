@@ -16,6 +16,10 @@ export interface AeadCore {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array): void;
   /** `sealed` is ciphertext || tag (at least a tag long). Writes the plaintext, or returns false leaving none in `out`. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
+  /** Optional asynchronous forms (see `Aead.sealAsync`), called with checked arguments that they may keep. */
+  sealAsync?(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
+  /** `sealed` is at least a tag long. */
+  openAsync?(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array | null>;
 }
 
 function bytes(value: unknown, name: string): Uint8Array {
@@ -64,6 +68,22 @@ function checkedAead(core: AeadCore, nonceLength: number, tagLength: number, all
       const out = outputFor(output, ciphertext.length - tagLength, ciphertext);
       return core.open(nonce, ciphertext, aad, out) ? out : null;
     },
+    ...(core.sealAsync === undefined || core.openAsync === undefined
+      ? {}
+      : {
+          sealAsync: async (nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> => {
+            checkNonce(nonce);
+            // Copies: the caller may reuse its buffers before the Promise settles.
+            return (core.sealAsync as NonNullable<AeadCore['sealAsync']>)(nonce.slice(), bytes(plaintext, 'plaintext').slice(), bytes(aad, 'aad').slice());
+          },
+          openAsync: async (nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array | null> => {
+            checkNonce(nonce);
+            bytes(ciphertext, 'ciphertext');
+            bytes(aad, 'aad');
+            if (ciphertext.length < tagLength) return null;
+            return (core.openAsync as NonNullable<AeadCore['openAsync']>)(nonce.slice(), ciphertext.slice(), aad.slice());
+          },
+        }),
   });
 }
 

@@ -95,7 +95,7 @@ const le32 = (b: Uint8Array, i: number): number =>
  * Keyed once per traffic key: the AES key schedule, H and the GHASH tables are built here and
  * every message after that only runs CTR and GHASH, writing into the caller's buffer.
  */
-function aesGcm(key: Uint8Array): AeadCore {
+export function aesGcm(key: Uint8Array): AeadCore {
   const rk = expandKey(key);
   const h = new Uint8Array(16);
   encryptBlock(rk, h, h); // H = CIPH_K(0^128)

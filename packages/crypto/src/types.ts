@@ -65,6 +65,13 @@ export interface Aead {
    * `ciphertext` (decrypting in place). On failure `output` holds no plaintext.
    */
   open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, output?: Uint8Array): Uint8Array | null;
+  /**
+   * Present where the cipher is faster asynchronously (AES-GCM on Web Crypto): `seal` and `open` with the
+   * same results, as Promises (a fresh result buffer; inputs are not kept). The TLS engine uses them
+   * for application data records, in order; `seal`/`open` remain for everything else.
+   */
+  readonly sealAsync?: (nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Promise<Uint8Array>;
+  readonly openAsync?: (nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array) => Promise<Uint8Array | null>;
 }
 
 /** TLS NamedGroup names (RFC 8446 §4.2.7). */

@@ -21,12 +21,16 @@
 import { bigIntToBytes, bytesToBigInt, ecCurve, signatureToCompact } from './ecdsa.js';
 import { derInteger, derSequence } from './der.js';
 import { createNobleProvider } from './noble.js';
+import { webCryptoAesGcm } from './webcrypto-aead.js';
 import { bitLength } from './rsa/bigint.js';
 import { validateRsaPrivateKey } from './rsa/key.js';
 import { isUsablePublicKey } from './rsa/public.js';
 import { signatureAlgorithmOf } from './schemes.js';
 import { dispatchSignatures, type SignatureDispatch } from './signature-dispatch.js';
 import type {
+  AeadAlgorithm,
+  AeadName,
+  AeadSpec,
   CryptoProvider,
   EcCurve,
   HashName,
@@ -42,6 +46,8 @@ import type {
 export interface WebCryptoProviderOptions {
   /** The SubtleCrypto to use; defaults to `globalThis.crypto.subtle`. */
   readonly subtle?: SubtleCrypto;
+  /** AES-GCM application data records on Web Crypto, asynchronously (default true; false: all on noble). */
+  readonly asyncRecords?: boolean;
   /** Randomness for `randomBytes` and key generation; defaults to `crypto.getRandomValues`. */
   readonly random?: RandomSource;
 }
@@ -219,6 +225,13 @@ function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch): Signatur
 
 const resolveAlgorithm = (a: SignatureAlgorithm | SignatureSchemeName): SignatureAlgorithm => (typeof a === 'string' ? signatureAlgorithmOf(a) : a);
 
+const withAsyncAes = new WeakSet<CryptoProvider>();
+
+/** Whether `provider` is a Web Crypto provider whose AES-GCM records go to Web Crypto (fast AES). */
+export function hasWebCryptoAes(provider: CryptoProvider): boolean {
+  return withAsyncAes.has(provider);
+}
+
 /**
  * The noble provider with ECDSA and RSA signatures on Web Crypto. Throws a TypeError when there is no
  * SubtleCrypto (pick with `platformSubtle()` first, or use the noble provider).
@@ -235,12 +248,28 @@ export function createWebCryptoProvider(options: WebCryptoProviderOptions = {}):
     verify: (alg, key, message, signature) => base.verify(alg, key, message, signature) as boolean,
   };
   const signatures = webSignatures(subtle, noble);
-  return Object.freeze({
+  if (options.asyncRecords !== undefined && typeof options.asyncRecords !== 'boolean') throw new TypeError('options.asyncRecords must be a boolean');
+  const asyncRecords = options.asyncRecords ?? true;
+  const gcm = new Map<AeadName, AeadAlgorithm>();
+  const aead = (spec: AeadName | AeadSpec): AeadAlgorithm => {
+    const plain = base.aead(spec); // resolves and checks the spec: noble's names and errors
+    const isGcm = typeof spec === 'string' ? spec === 'AES-128-GCM' || spec === 'AES-256-GCM' : spec.cipher === 'AES-GCM';
+    if (!asyncRecords || !isGcm || plain.nonceLength !== 12 || plain.tagLength !== 16) return plain;
+    const cached = typeof spec === 'string' ? gcm.get(spec) : undefined;
+    if (cached !== undefined) return cached;
+    const alg = webCryptoAesGcm(subtle, plain.name, { cipher: 'AES-GCM', keyLength: plain.keyLength, nonceLength: 12, tagLength: 16 });
+    if (typeof spec === 'string') gcm.set(spec, alg);
+    return alg;
+  };
+  const provider: CryptoProvider = Object.freeze({
     ...base,
     name: 'webcrypto',
+    aead,
     sign: (algorithm: SignatureAlgorithm | SignatureSchemeName, key: PrivateKey, message: Uint8Array): MaybePromise<Uint8Array> =>
       signatures.sign(resolveAlgorithm(algorithm), key, message),
     verify: (algorithm: SignatureAlgorithm | SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): MaybePromise<boolean> =>
       signatures.verify(resolveAlgorithm(algorithm), key, message, signature),
   } satisfies CryptoProvider);
+  if (asyncRecords) withAsyncAes.add(provider);
+  return provider;
 }

@@ -220,3 +220,63 @@ describe('Web Crypto provider: errors', () => {
     expect(() => createWebCryptoProvider({ subtle: {} as SubtleCrypto })).toThrow(/options.subtle/);
   });
 });
+
+describe('Web Crypto provider: AES-GCM records (sealAsync / openAsync)', () => {
+  type GcmCase = { tcId: number; key: string; iv: string; aad: string; msg: string; ct: string; tag: string; result: string };
+
+  if (vectorsAvailable) {
+    it('aes_gcm_test.json through the asynchronous forms: every 12-byte-IV, 16-byte-tag case of 128/256-bit keys', async () => {
+      const { hex, loadWycheproof, toHex } = await import('@puretls/test-vectors');
+      const file = loadWycheproof('aes_gcm_test.json');
+      let run = 0;
+      const failures: string[] = [];
+      for (const g of file.testGroups) {
+        if (g.ivSize !== 96 || g.tagSize !== 128 || (g.keySize !== 128 && g.keySize !== 256)) continue;
+        const name = g.keySize === 128 ? 'AES-128-GCM' : 'AES-256-GCM';
+        for (const t of g.tests as unknown as GcmCase[]) {
+          const aead = provider.aead(name).create(hex(t.key));
+          const sealed = await (aead.sealAsync as NonNullable<typeof aead.sealAsync>)(hex(t.iv), hex(t.msg), hex(t.aad));
+          const opened = await (aead.openAsync as NonNullable<typeof aead.openAsync>)(hex(t.iv), hex(t.ct + t.tag), hex(t.aad));
+          const ok = t.result === 'valid' ? toHex(sealed) === t.ct + t.tag && opened !== null && toHex(opened) === t.msg : opened === null;
+          if (!ok) failures.push(`tcId ${t.tcId} (${t.result})`);
+          run++;
+        }
+      }
+      console.log(`aes_gcm_test.json through Web Crypto's asynchronous forms: ${run} cases`);
+      expect(failures).toEqual([]);
+      expect(run).toBeGreaterThan(100);
+    });
+  }
+
+  it('agrees with noble at every size, in place of the key it refuses, and when an operation fails', async () => {
+    const base = { sign: subtle.sign.bind(subtle), verify: subtle.verify.bind(subtle) };
+    const refusing = { ...base, importKey: () => Promise.reject(new Error('no')), encrypt: subtle.encrypt.bind(subtle), decrypt: subtle.decrypt.bind(subtle) } as unknown as SubtleCrypto;
+    const broken = {
+      ...base,
+      importKey: subtle.importKey.bind(subtle),
+      encrypt: () => Promise.reject(new TypeError('out of memory')),
+      decrypt: () => Promise.reject(new TypeError('out of memory')),
+    } as unknown as SubtleCrypto;
+    for (const s of [subtle, refusing, broken]) {
+      const p = createWebCryptoProvider({ subtle: s });
+      for (const name of ['AES-128-GCM', 'AES-256-GCM'] as const) {
+        const key = noble.randomBytes(name === 'AES-128-GCM' ? 16 : 32);
+        const ours = p.aead(name).create(key);
+        const ref = noble.aead(name).create(key);
+        for (const size of [0, 1, 17, 1000, 16385]) {
+          const nonce = noble.randomBytes(12);
+          const pt = noble.randomBytes(size);
+          const aad = noble.randomBytes(5);
+          const sealed = await (ours.sealAsync as NonNullable<typeof ours.sealAsync>)(nonce, pt, aad);
+          expect(sealed).toEqual(ref.seal(nonce, pt, aad));
+          expect(await (ours.openAsync as NonNullable<typeof ours.openAsync>)(nonce, sealed, aad)).toEqual(pt);
+          const bad = sealed.slice();
+          bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
+          expect(await (ours.openAsync as NonNullable<typeof ours.openAsync>)(nonce, bad, aad)).toBeNull();
+          // The synchronous forms are noble's.
+          expect(ours.seal(nonce, pt, aad)).toEqual(sealed);
+        }
+      }
+    }
+  });
+});

@@ -36,7 +36,8 @@ export function connect(
     if (options.port === undefined) throw new TypeError('options.port is required without options.socket');
     const port = Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('options.port must be 0..65535');
-    transport = netConnect({ host, port });
+    // Half-open: the TLSSocket ends the TCP connection itself, after its last records (see server.ts).
+    transport = netConnect({ host, port, allowHalfOpen: true });
   }
   let socket: TLSSocket;
   try {

@@ -33,7 +33,10 @@ export class Server extends NetServer {
   #socketOptions: TLSSocketOptions | null = null;
 
   constructor(options: ServerOptions = {}, listener?: (socket: TLSSocket) => void) {
-    super({ allowHalfOpen: options.allowHalfOpen ?? false });
+    // The TCP sockets stay half-open: a TLSSocket ends its transport itself, after its last records
+    // (which an asynchronous AEAD may still be sealing when the peer's FIN arrives). `allowHalfOpen`
+    // applies to the TLSSocket, as with node:tls.
+    super({ allowHalfOpen: true });
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
     this.#options = options;
     this.#context = options.secureContext ?? createSecureContext(options);

@@ -64,6 +64,8 @@ export class TLSSocket extends Duplex {
   #clientPolicy: { verifier: EngineVerifier; reject: boolean } | null = null;
   #secure = false;
   #waiting = false;
+  /** The transport is paused while the engine waits for an asynchronous step (see #pump). */
+  #inputHeld = false;
   #readPaused = false;
   #earlyData: Uint8Array | undefined = undefined;
   #earlyRejected = false;
@@ -210,7 +212,7 @@ export class TLSSocket extends Duplex {
   override _read(): void {
     if (this.#readPaused) {
       this.#readPaused = false;
-      this.#transport.resume();
+      if (!this.#inputHeld) this.#transport.resume();
     }
   }
 
@@ -238,12 +240,19 @@ export class TLSSocket extends Duplex {
   override _final(callback: (error?: Error | null) => void): void {
     const close = (): void => {
       const conn = this.#conn;
-      if (!this.#failed) {
-        conn.close(); // close_notify (RFC 8446 §6.1)
+      if (!this.#failed) conn.close(); // close_notify (RFC 8446 §6.1)
+      // Records still being sealed (an asynchronous AEAD: Web Crypto) go out before the end.
+      const end = (): void => {
         this.#flushOut();
-      }
-      if (!this.#transport.writableEnded) this.#transport.end();
-      callback();
+        const pending = conn.pending;
+        if (pending !== null && !this.#transport.destroyed) {
+          void pending.then(end, end);
+          return;
+        }
+        if (!this.#transport.writableEnded) this.#transport.end();
+        callback();
+      };
+      end();
     };
     if (this.#secure || this.#failed) close();
     else this.#afterSecure.push(close);
@@ -349,14 +358,24 @@ export class TLSSocket extends Duplex {
   #attach(): void {
     const t = this.#transport;
     t.on('data', (chunk: Buffer | string) => this.#onTransportData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
-    t.on('end', () => {
+    const onEnd = (): void => {
+      // Records still being opened (an asynchronous step) come before the end of the stream.
+      const pending = this.#conn.pending;
+      if (pending !== null && !this.destroyed) {
+        void pending.then(onEnd, onEnd);
+        return;
+      }
       if (!this.#secure && !this.#failed) {
         this.destroy(disconnected());
         return;
       }
       // TCP closed without close_notify: end our readable side (node:tls does not treat it as an error).
       if (!this.readableEnded) this.push(null);
-    });
+      // The transport is half-open by construction; without allowHalfOpen our side ends too, as a
+      // net.Socket's does at the peer's FIN (after what is still queued, and a close_notify).
+      if (!this.allowHalfOpen && !this.writableEnded) this.end();
+    };
+    t.on('end', onEnd);
     t.on('error', (e: Error) => this.destroy(e));
     t.on('close', () => {
       if (this.destroyed) return;
@@ -388,7 +407,20 @@ export class TLSSocket extends Duplex {
       if (this.destroyed) return;
     }
     const pending = c.pending;
-    if (pending !== null && !this.#waiting) {
+    if (pending === null) {
+      if (this.#inputHeld) {
+        this.#inputHeld = false;
+        if (!this.#readPaused) this.#transport.resume();
+      }
+      return;
+    }
+    // An asynchronous step (a signer, or a record opened on Web Crypto): hold the transport meanwhile,
+    // so the engine's bounded input buffer (maxPendingInput) does not fill up.
+    if (!this.#inputHeld) {
+      this.#inputHeld = true;
+      this.#transport.pause();
+    }
+    if (!this.#waiting) {
       this.#waiting = true;
       void pending.then(() => {
         this.#waiting = false;

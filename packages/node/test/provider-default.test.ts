@@ -77,3 +77,33 @@ describe('provider selection', () => {
     }
   });
 });
+
+describe('a provider whose AES-GCM records are asynchronous (Web Crypto) through the Node binding', () => {
+  it('echoes 1 MiB both ways and ends after the last record, against node:crypto on the other end', async () => {
+    const { createWebCryptoProvider } = await import('@puretls/crypto/webcrypto');
+    const web = createWebCryptoProvider();
+    // The server echoes with the Web Crypto provider; the client is on node:crypto.
+    const server = createServer({ cert: leaf.cert, key: leaf.key, provider: web, cipherSuites: ['TLS_AES_128_GCM_SHA256'] }, (s) => {
+      s.on('error', () => {});
+      s.pipe(s);
+    });
+    servers.push(server);
+    const port = await listen(server);
+    const c = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ca.cert, provider: 'node' });
+    await secure(c);
+    expect(c.getCipher()?.standardName).toBe('TLS_AES_128_GCM_SHA256');
+    const data = Buffer.from(Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 31) & 0xff));
+    const chunks: Buffer[] = [];
+    const ended = new Promise<void>((resolve, reject) => {
+      c.on('data', (d: Buffer) => chunks.push(d));
+      c.on('end', () => resolve());
+      c.on('error', reject);
+    });
+    c.end(data);
+    await ended;
+    const got = Buffer.concat(chunks);
+    expect(got.length).toBe(data.length);
+    expect(got.equals(data)).toBe(true);
+    c.destroy();
+  });
+});

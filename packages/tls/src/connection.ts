@@ -112,9 +112,13 @@ export abstract class Connection {
     return this.#error;
   }
 
-  /** Settles when an asynchronous step finishes (then `pull()` and `poll()` again); null if none. */
+  /**
+   * Settles when an asynchronous step finishes (then `pull()` and `poll()` again); null if none. Steps
+   * are a signer or verifier, and, with an AEAD that has asynchronous forms (Web Crypto), each
+   * application data record being opened or sealed.
+   */
   get pending(): Promise<void> | null {
-    return this.#pending;
+    return this.#pending ?? this.#output.inFlight;
   }
 
   /** True once application data can be written (handshake complete on our side). */
@@ -393,6 +397,23 @@ export abstract class Connection {
         // RFC 8446 §5: once protected, every record is application_data on the outside.
         fail('UNPROTECTED_RECORD', 'unexpected_message', `cleartext record of type ${rec.type} after keys were set`);
       }
+      if (this.#reader.async && this.handshakeComplete && this.skipEarlyData === null) {
+        // Opened asynchronously (Web Crypto): a step like a signer's, so records stay in order and
+        // a KeyUpdate takes effect before the next record is opened.
+        this.#pending = this.#reader.openAsync(rec.header, rec.fragment).then(
+          (opened) => {
+            this.#pending = null;
+            this.#openedAny = true;
+            this.#guard(() => this.#dispatch(opened.type, opened.content));
+            this.#run();
+          },
+          (e: unknown) => {
+            this.#pending = null;
+            this.#fail(toTlsError(e));
+          },
+        );
+        return;
+      }
       if (this.skipEarlyData !== null && this.skipEarlyData.trialDecrypt) {
         // RFC 8446 §4.2.10: skip rejected 0-RTT records that do not decrypt, within max_early_data_size.
         const seq = this.#reader.seq;
@@ -422,6 +443,11 @@ export abstract class Connection {
     } else if (rec.fragment.length > MAX_PLAINTEXT) {
       fail('RECORD_OVERFLOW', 'record_overflow', `plaintext record of ${rec.fragment.length} bytes exceeds 2^14`);
     }
+    this.#dispatch(type, content);
+  }
+
+  /** A record's content by its (inner) type. */
+  #dispatch(type: number, content: Uint8Array): void {
     switch (type) {
       case ContentType.handshake:
         // RFC 8446 §5.1: no zero-length handshake fragments; no interleaving is possible here.
@@ -493,6 +519,17 @@ export abstract class Connection {
   #writeApplicationData(data: Uint8Array): void {
     if (data.length === 0) return;
     const w = this.#output.writer;
+    if (w !== null && w.async) {
+      // Sealed asynchronously (Web Crypto), one record at a time, numbered and placed now.
+      for (const f of this.#output.fragments(data)) {
+        const sealer = this.#output.writer as NonNullable<typeof w>;
+        this.#output.recordAsync(ContentType.application_data, f, (e) => this.#fail(toTlsError(e)));
+        // RFC 9846 §5.5: update the key before the AEAD's record limit.
+        const limit = this.settings.keyUpdateAfterRecords ?? sealer.suite.recordLimit;
+        if (this.#traffic !== null && !this.#keyUpdatePending && Number(sealer.seq) >= limit) this.#sendKeyUpdate(false);
+      }
+      return;
+    }
     if (w === null) {
       for (const f of this.#output.fragments(data)) this.#sendRecord(ContentType.application_data, f);
       return;

@@ -1,13 +1,13 @@
 /**
  * Usual defaults for the Web binding: the Web Crypto provider where the runtime has `crypto.subtle`
- * (signatures on the platform, the rest on noble), else the noble provider; ChaCha20-Poly1305 first
- * (records are sealed in JavaScript here: ChaCha20 needs no key-dependent lookup tables, unlike a
- * software AES, and was the faster in Chromium, see the README); the runtime's clock; and X.509 path validation against the trust anchors given. No root list
+ * (signatures and AES-GCM application data on the platform, the rest on noble), else the noble
+ * provider; AES-GCM first with Web Crypto, ChaCha20-Poly1305 first without it (a software AES needs
+ * key-dependent lookup tables and was the slower in Chromium, see the README); the runtime's clock; and X.509 path validation against the trust anchors given. No root list
  * is built in: pass your CA, or import `@puretls/x509/mozilla-roots` (only bundles that import it carry it).
  */
 import type { CryptoProvider } from '@puretls/crypto';
 import { createNobleProvider } from '@puretls/crypto/noble';
-import { createWebCryptoProvider, platformSubtle } from '@puretls/crypto/webcrypto';
+import { createWebCryptoProvider, hasWebCryptoAes, platformSubtle } from '@puretls/crypto/webcrypto';
 import { clientConfig, serverConfig, type CipherSuiteName, type ClientConfig, type ClientConfigOptions, type ServerConfig, type ServerConfigOptions } from '@puretls/tls';
 import { createCertificateVerifier, decodePem, TrustStore } from '@puretls/x509';
 
@@ -55,6 +55,20 @@ export const WEB_CIPHER_SUITES: readonly CipherSuiteName[] = Object.freeze([
   'TLS_AES_128_CCM_8_SHA256',
 ] satisfies CipherSuiteName[]);
 
+/** With AES-GCM records on Web Crypto (hardware AES where the platform has it): AES-GCM first. */
+export const WEB_CRYPTO_CIPHER_SUITES: readonly CipherSuiteName[] = Object.freeze([
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_CCM_SHA256',
+  'TLS_AES_128_CCM_8_SHA256',
+] satisfies CipherSuiteName[]);
+
+/** The default suite order for `provider` (issue: on a runtime without fast AES, prefer ChaCha20-Poly1305). */
+export function webCipherSuites(provider: CryptoProvider): readonly CipherSuiteName[] {
+  return hasWebCryptoAes(provider) ? WEB_CRYPTO_CIPHER_SUITES : WEB_CIPHER_SUITES;
+}
+
 function trustStore(anchors: WebClientConfigOptions['trustAnchors']): TrustStore {
   if (anchors instanceof TrustStore) return anchors;
   if (typeof anchors === 'string') return TrustStore.fromPem(anchors);
@@ -74,7 +88,7 @@ export function webClientConfig(options: WebClientConfigOptions): ClientConfig {
   const provider: CryptoProvider = options.provider ?? selectWebProvider();
   const verifier = createCertificateVerifier({ trustAnchors: trustStore(options.trustAnchors), provider });
   const { trustAnchors: _anchors, ...rest } = options;
-  return clientConfig({ cipherSuites: WEB_CIPHER_SUITES, ...rest, provider, now: options.now ?? clock, verifier });
+  return clientConfig({ cipherSuites: webCipherSuites(provider), ...rest, provider, now: options.now ?? clock, verifier });
 }
 
 /** A server config: `selectWebProvider()`, `Date.now`, ChaCha20 first, certificates and keys as PEM or DER. */
@@ -87,5 +101,5 @@ export function webServerConfig(options: WebServerConfigOptions): ServerConfig {
     key: typeof c.key === 'string' ? (pemBlocks(c.key, 'PRIVATE KEY', `options.certificates[${i}].key`)[0] as Uint8Array) : c.key,
     ...(c.serverNames !== undefined ? { serverNames: c.serverNames } : {}),
   }));
-  return serverConfig({ cipherSuites: WEB_CIPHER_SUITES, ...options, provider, now: options.now ?? clock, certificates });
+  return serverConfig({ cipherSuites: webCipherSuites(provider), ...options, provider, now: options.now ?? clock, certificates });
 }

@@ -11,6 +11,8 @@ export {
   webServerConfig,
   selectWebProvider,
   WEB_CIPHER_SUITES,
+  WEB_CRYPTO_CIPHER_SUITES,
+  webCipherSuites,
   type WebProviderChoice,
   type WebClientConfigOptions,
   type WebServerConfigOptions,

@@ -109,18 +109,23 @@ export function drive(connection: Connection, transport: TlsTransport, options: 
   );
 
   /**
-   * Hands every queued record to the transport, in order (the writer queues them); resolves when the
-   * last record of this call was accepted, at once if there was none.
+   * Hands every queued record to the transport, in order (the writer queues them), including records
+   * still being sealed asynchronously (Web Crypto: `pending`); resolves when the last record of this
+   * call was accepted, at once if there was none.
    */
-  function flush(): Promise<void> {
+  async function flush(): Promise<void> {
     let mine: Promise<void> = Promise.resolve();
-    for (let b = connection.pull(); b !== null; b = connection.pull()) {
-      const p = writer.write(b);
-      p.catch(() => undefined); // reported through the last write, awaited by the caller
-      lastWrite = p;
-      mine = p;
+    for (;;) {
+      for (let b = connection.pull(); b !== null; b = connection.pull()) {
+        const p = writer.write(b);
+        p.catch(() => undefined); // reported through the last write, awaited by the caller
+        lastWrite = p;
+        mine = p;
+      }
+      const pending = connection.pending;
+      if (pending === null) return mine;
+      await pending;
     }
-    return mine;
   }
 
   async function settle(): Promise<void> {

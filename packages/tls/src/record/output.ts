@@ -7,8 +7,18 @@ import { ContentType, MAX_PLAINTEXT } from '../constants.js';
 import { fragment, type PaddingPolicy } from './fragmenter.js';
 import { plaintextRecord, type RecordSealer } from './protection.js';
 
+/** A record being sealed asynchronously: its place in the output, filled when its bytes are ready. */
+class Slot {
+  bytes: Uint8Array | null = null;
+}
+
 export class RecordOutput {
-  #out: Uint8Array[] = [];
+  #out: (Uint8Array | Slot)[] = [];
+  /** Settles when the oldest record in flight is ready (or failed); null when none is. */
+  #inFlight: Promise<void> | null = null;
+  #slots = 0;
+  /** A record failed to seal: it and everything numbered after it can never be sent (sequence numbers). */
+  #broken = false;
   #hsOut: Uint8Array[] = [];
   #writer: RecordSealer | null = null;
   #maxFragment = MAX_PLAINTEXT;
@@ -21,11 +31,51 @@ export class RecordOutput {
     return this.#writer;
   }
 
-  /** Everything queued for the peer as one buffer, or null. */
+  /** Settles when a record sealed asynchronously is ready to `pull()`; null when none is in flight. */
+  get inFlight(): Promise<void> | null {
+    return this.#inFlight;
+  }
+
+  /**
+   * A record whose bytes `sealed` will give: it keeps its place, and `pull()` stops before it until
+   * then. A rejection goes to `onError` (the connection fails) and the record is never sent.
+   */
+  pending(sealed: Promise<Uint8Array>, onError: (e: unknown) => void): void {
+    if (this.#broken) return;
+    const slot = new Slot();
+    this.#out.push(slot);
+    this.#slots++;
+    const done = sealed.then(
+      (b) => {
+        slot.bytes = b;
+      },
+      (e: unknown) => {
+        const at = this.#out.indexOf(slot);
+        if (at >= 0) this.#out = this.#out.slice(0, at);
+        this.#broken = true;
+        onError(e);
+      },
+    );
+    const before = this.#inFlight;
+    // Records complete in any order; the chain settles once every earlier one did.
+    const chained: Promise<void> = (before === null ? done : before.then(() => done)).then(() => {
+      this.#slots--;
+      if (this.#inFlight === chained) this.#inFlight = null;
+    });
+    this.#inFlight = chained;
+  }
+
+  /** Everything queued for the peer as one buffer (up to the first record still being sealed), or null. */
   pull(): Uint8Array | null {
     if (this.#out.length === 0) return null;
-    const chunks = this.#out;
-    this.#out = [];
+    let ready = this.#out.length;
+    if (this.#slots > 0) {
+      ready = this.#out.findIndex((x) => x instanceof Slot && x.bytes === null);
+      if (ready < 0) ready = this.#out.length;
+      if (ready === 0) return null;
+    }
+    const chunks = this.#out.slice(0, ready).map((x) => (x instanceof Slot ? (x.bytes as Uint8Array) : x));
+    this.#out = this.#out.slice(ready);
     if (chunks.length === 1) return chunks[0] as Uint8Array;
     let n = 0;
     for (const c of chunks) n += c.length;
@@ -69,11 +119,20 @@ export class RecordOutput {
 
   /** A record that is never protected (a legacy change_cipher_spec). */
   plaintext(type: number, content: Uint8Array): void {
+    if (this.#broken) return;
     this.#out.push(plaintextRecord(type, content));
+  }
+
+  /** One record (at most the peer's record size) sealed asynchronously (see `pending`). Needs a writer. */
+  recordAsync(type: number, content: Uint8Array, onError: (e: unknown) => void): void {
+    const w = this.#writer;
+    if (w === null) throw new Error('recordAsync() without write protection');
+    this.pending(w.sealAsync(type, content, this.#padFor(type, content.length)), onError);
   }
 
   /** One record under the current key (or in the clear before keys). */
   record(type: number, content: Uint8Array): void {
+    if (this.#broken) return;
     const w = this.#writer;
     if (w === null) {
       this.#out.push(plaintextRecord(type, content, this.#recordVersion));
@@ -88,6 +147,7 @@ export class RecordOutput {
    * Needs a writer.
    */
   records(type: number, data: Uint8Array, at: number, maxRecords: number): number {
+    if (this.#broken) return data.length;
     const w = this.#writer;
     if (w === null) throw new Error('records() without write protection');
     const max = this.#maxFragment;

@@ -66,6 +66,33 @@ export class RecordSealer extends Direction {
     return 5 + contentLength + 1 + padding + this.aead.tagLength;
   }
 
+  /** Whether the AEAD seals asynchronously too (Web Crypto): application data then goes that way. */
+  get async(): boolean {
+    return this.aead.sealAsync !== undefined;
+  }
+
+  /**
+   * `seal()` through the AEAD's asynchronous form. The sequence number is taken now, so records are
+   * numbered in the order they are asked for, whenever their bytes are ready.
+   */
+  sealAsync(type: number, content: Uint8Array, padding = 0): Promise<Uint8Array> {
+    const sealAsync = this.aead.sealAsync;
+    if (sealAsync === undefined) throw new Error('sealAsync() without an asynchronous AEAD');
+    const innerLength = content.length + 1 + padding;
+    if (innerLength > MAX_PLAINTEXT + 1) throw new RangeError(`record plaintext of ${innerLength} bytes exceeds 2^14+1`);
+    const length = innerLength + this.aead.tagLength;
+    const header = Uint8Array.of(ContentType.application_data, LEGACY_RECORD_VERSION >> 8, LEGACY_RECORD_VERSION & 0xff, length >> 8, length & 0xff);
+    const inner = new Uint8Array(innerLength);
+    inner.set(content);
+    inner[content.length] = type;
+    return sealAsync(this.nextNonce().slice(), inner, header).then((body) => {
+      const out = new Uint8Array(5 + body.length);
+      out.set(header);
+      out.set(body, 5);
+      return out;
+    });
+  }
+
   /** `seal()` into `out`, which is exactly `recordLength()` bytes (several records share one buffer). */
   sealInto(type: number, content: Uint8Array, padding: number, out: Uint8Array): void {
     const innerLength = content.length + 1 + padding;
@@ -99,15 +126,33 @@ export class RecordOpener extends Direction {
     let plain = this.aead.open(this.nextNonce(), fragment, header);
     // A provider decrypting in place would hand back the deframer's (reused) bytes.
     if (plain !== null && plain.buffer === fragment.buffer) plain = plain.slice();
-    if (plain === null) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record authentication failed');
-    // RFC 8446 §5.4: strip the zero padding to find the content type.
-    let i = plain.length - 1;
-    while (i >= 0 && plain[i] === 0) i--;
-    // RFC 8446 §5.4: TLSInnerPlaintext longer than 2^14 + 1 is a record_overflow.
-    if (plain.length > MAX_PLAINTEXT + 1) fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${plain.length} bytes exceeds 2^14+1`);
-    if (i < 0) fail('NO_CONTENT_TYPE', 'unexpected_message', 'decrypted record has no non-zero content type');
-    return { type: plain[i] as number, content: plain.subarray(0, i) };
+    return inner(plain);
   }
+
+  /** Whether the AEAD opens asynchronously too (Web Crypto). */
+  get async(): boolean {
+    return this.aead.openAsync !== undefined;
+  }
+
+  /** `open()` through the AEAD's asynchronous form; the sequence number is taken now. Inputs are copied. */
+  openAsync(header: Uint8Array, fragment: Uint8Array): Promise<OpenedRecord> {
+    const openAsync = this.aead.openAsync;
+    if (openAsync === undefined) throw new Error('openAsync() without an asynchronous AEAD');
+    if (fragment.length < this.aead.tagLength + 1) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record too short to authenticate');
+    return openAsync(this.nextNonce().slice(), fragment.slice(), header.slice()).then(inner);
+  }
+}
+
+/** The TLSInnerPlaintext of an opened record (null: authentication failed). */
+function inner(plain: Uint8Array | null): OpenedRecord {
+  if (plain === null) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record authentication failed');
+  // RFC 8446 §5.4: strip the zero padding to find the content type.
+  let i = plain.length - 1;
+  while (i >= 0 && plain[i] === 0) i--;
+  // RFC 8446 §5.4: TLSInnerPlaintext longer than 2^14 + 1 is a record_overflow.
+  if (plain.length > MAX_PLAINTEXT + 1) fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${plain.length} bytes exceeds 2^14+1`);
+  if (i < 0) fail('NO_CONTENT_TYPE', 'unexpected_message', 'decrypted record has no non-zero content type');
+  return { type: plain[i] as number, content: plain.subarray(0, i) };
 }
 
 /** An unprotected TLSPlaintext record (RFC 8446 §5.1; an initial ClientHello may say 0x0301). */
