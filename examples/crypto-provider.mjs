@@ -37,4 +37,8 @@ if (platformSubtle() !== undefined) {
   const point = p.group('secp256r1').keyPairFromPrivateKey(ec.d).publicKey;
   console.log('webcrypto ECDSA signature (DER):', hex(der).slice(0, 32) + '…');
   console.log('verified by noble:', await p.verify('ecdsa_secp256r1_sha256', { kind: 'ec', curve: 'P-256', point }, message, der));
+  // AES-GCM: seal/open are noble's (synchronous); sealAsync/openAsync go to crypto.subtle, same bytes.
+  const gcm = web.aead('AES-128-GCM').create(key);
+  const viaSubtle = await gcm.sealAsync(iv, new TextEncoder().encode('hello, TLS'), new Uint8Array([23, 3, 3, 0, 26]));
+  console.log('AES-GCM on crypto.subtle gives the same record:', hex(viaSubtle) === hex(record));
 }
