@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Aead, CryptoProvider } from '@puretls/crypto';
 import { createNobleProvider } from '@puretls/crypto/noble';
-import { ClientConnection, ServerConnection, type TlsEvent } from '../src/index.js';
+import { ClientConnection, ServerConnection, TlsError, type TlsEvent } from '../src/index.js';
 import { dataOf, doHandshake, exchange, makeConfigs, settle, transfer } from './helpers/pair.js';
 
 const noble = createNobleProvider();
@@ -138,4 +138,36 @@ describe('application data through asynchronous AEAD forms', () => {
     expect(s.error).toBeNull();
     expect(() => c.write(Uint8Array.of(1))).toThrow();
   });
+
+  it('records fed one byte at a time are opened in order', async () => {
+    const { c, s } = await pair(noble, asyncProvider());
+    const data = pattern(40_000, 6);
+    c.write(data);
+    const ev: TlsEvent[] = [];
+    for (let b = c.pull(); b !== null; b = c.pull()) {
+      for (let i = 0; i < b.length; i++) {
+        s.feed(b.subarray(i, i + 1));
+        await settle(s);
+        for (let e = s.poll(); e !== null; e = s.poll()) ev.push(e);
+      }
+    }
+    expect(s.error).toBeNull();
+    expect(dataOf(ev)).toEqual(data);
+  });
+
+  it('hostile records after the handshake end in an alert, never an exception or a hang', async () => {
+    for (let round = 0; round < 30; round++) {
+      const { s } = await pair(noble, asyncProvider());
+      const junk = noble.randomBytes(1 + Math.floor(Math.random() * 3000));
+      // A well-formed application_data header around random bytes, or random bytes alone.
+      const rec = round % 2 === 0 ? Uint8Array.of(23, 3, 3, junk.length >> 8, junk.length & 0xff, ...junk) : junk;
+      expect(() => s.feed(rec)).not.toThrow();
+      await settle(s);
+      expect(s.pending).toBeNull();
+      if (round % 2 === 0) expect(s.error?.alert).toMatch(/^(bad_record_mac|record_overflow)$/);
+      // Random bytes alone: a typed error, or (an incomplete record header) still waiting for more.
+      else if (s.error !== null) expect(s.error).toBeInstanceOf(TlsError);
+    }
+  });
 });
+
