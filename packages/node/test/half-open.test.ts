@@ -64,7 +64,7 @@ describe('half-close and allowHalfOpen', () => {
       s.on('error', () => {});
       void readAll(s).then((got) => s.end(`got ${got.length}`));
     });
-    const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, allowHalfOpen: true });
+    const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert });
     await new Promise<void>((resolve, reject) => {
       c.once('secureConnect', () => resolve());
       c.once('error', reject);
