@@ -16,7 +16,7 @@ export interface AeadCore {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array): void;
   /** `sealed` is ciphertext || tag (at least a tag long). Writes the plaintext, or returns false leaving none in `out`. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
-  /** Optional asynchronous forms (see `Aead.sealAsync`), called with checked arguments that they may keep. */
+  /** Optional asynchronous forms (see `Aead.sealAsync`), called with checked arguments (unchanged until settled). */
   sealAsync?(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** `sealed` is at least a tag long. */
   openAsync?(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array | null>;
@@ -73,15 +73,14 @@ function checkedAead(core: AeadCore, nonceLength: number, tagLength: number, all
       : {
           sealAsync: async (nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> => {
             checkNonce(nonce);
-            // Copies: the caller may reuse its buffers before the Promise settles.
-            return (core.sealAsync as NonNullable<AeadCore['sealAsync']>)(nonce.slice(), bytes(plaintext, 'plaintext').slice(), bytes(aad, 'aad').slice());
+            return (core.sealAsync as NonNullable<AeadCore['sealAsync']>)(nonce, bytes(plaintext, 'plaintext'), bytes(aad, 'aad'));
           },
           openAsync: async (nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Promise<Uint8Array | null> => {
             checkNonce(nonce);
             bytes(ciphertext, 'ciphertext');
             bytes(aad, 'aad');
             if (ciphertext.length < tagLength) return null;
-            return (core.openAsync as NonNullable<AeadCore['openAsync']>)(nonce.slice(), ciphertext.slice(), aad.slice());
+            return (core.openAsync as NonNullable<AeadCore['openAsync']>)(nonce, ciphertext, aad);
           },
         }),
   });

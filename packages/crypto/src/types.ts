@@ -67,8 +67,9 @@ export interface Aead {
   open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, output?: Uint8Array): Uint8Array | null;
   /**
    * Present where the cipher is faster asynchronously (AES-GCM on Web Crypto): `seal` and `open` with the
-   * same results, as Promises (a fresh result buffer; inputs are not kept). The TLS engine uses them
-   * for application data records, in order; `seal`/`open` remain for everything else.
+   * same results, as Promises (a fresh result buffer). The caller leaves the inputs unchanged until
+   * the Promise settles (no copy is made of a 16 KiB record). The TLS engine uses them for application
+   * data records, in order; `seal`/`open` remain for everything else.
    */
   readonly sealAsync?: (nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) => Promise<Uint8Array>;
   readonly openAsync?: (nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array) => Promise<Uint8Array | null>;

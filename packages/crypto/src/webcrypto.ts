@@ -25,7 +25,9 @@ import { webCryptoAesGcm } from './webcrypto-aead.js';
 import { bitLength } from './rsa/bigint.js';
 import { validateRsaPrivateKey } from './rsa/key.js';
 import { isUsablePublicKey } from './rsa/public.js';
+import { platformRandom } from './random.js';
 import { signatureAlgorithmOf } from './schemes.js';
+import { nobleSignatures } from './signature.js';
 import { dispatchSignatures, type SignatureDispatch } from './signature-dispatch.js';
 import type {
   AeadAlgorithm,
@@ -243,11 +245,7 @@ export function createWebCryptoProvider(options: WebCryptoProviderOptions = {}):
     throw new TypeError('options.subtle: this runtime has no crypto.subtle (use the noble provider)');
   }
   const base = createNobleProvider(options.random !== undefined ? { random: options.random } : {});
-  const noble: SignatureDispatch = {
-    sign: (alg, key, message) => base.sign(alg, key, message) as Uint8Array,
-    verify: (alg, key, message, signature) => base.verify(alg, key, message, signature) as boolean,
-  };
-  const signatures = webSignatures(subtle, noble);
+  const signatures = webSignatures(subtle, nobleSignatures(options.random ?? platformRandom));
   if (options.asyncRecords !== undefined && typeof options.asyncRecords !== 'boolean') throw new TypeError('options.asyncRecords must be a boolean');
   const asyncRecords = options.asyncRecords ?? true;
   const gcm = new Map<AeadName, AeadAlgorithm>();

@@ -141,7 +141,7 @@ export abstract class DtlsConnection {
   /** A datagram from the peer, at time `now` (ms). Invalid records are dropped silently (RFC 9147 §4.5.2). */
   feedDatagram(bytes: Uint8Array, now: number): void {
     if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array');
-    this.#advanceClock(now, 'now');
+    this.#advanceClock(now);
     // After close_notify, records numbered before it still count (RFC 9147 §5.10).
     if (this.#error !== null) return;
     if (!this.addressValidated) this.#rl.bytesIn += bytes.length;
@@ -188,7 +188,7 @@ export abstract class DtlsConnection {
 
   /** Runs the timers due at `now`: retransmissions (RFC 9147 §5.8) and delayed ACKs (§7.1). */
   onTimeout(now: number): void {
-    this.#advanceClock(now, 'now');
+    this.#advanceClock(now);
     if (this.#error !== null) return;
     this.#guard(() => this.#rel.onTimeout());
     this.#rl.flush();
@@ -224,7 +224,7 @@ export abstract class DtlsConnection {
    */
   keyUpdate(requestPeer = false, now: number = this.common.now()): void {
     if (this.#error !== null) throw this.#error;
-    this.#advanceClock(now, 'now');
+    this.#advanceClock(now);
     if (this.#traffic === null) throw new Error('keyUpdate() before the handshake completed');
     if (this.#writeClosed) throw new Error('keyUpdate() after close()');
     this.#guard(() => this.#post.startKeyUpdate(requestPeer));
@@ -257,7 +257,7 @@ export abstract class DtlsConnection {
    */
   newConnectionIds(count = 1, usage: 'cid_immediate' | 'cid_spare' = 'cid_spare', now: number = this.common.now()): readonly Uint8Array[] {
     if (!Number.isInteger(count) || count < 1 || count > 8) throw new RangeError('count must be 1..8');
-    this.#advanceClock(now, 'now');
+    this.#advanceClock(now);
     if (usage !== 'cid_immediate' && usage !== 'cid_spare') throw new TypeError("usage must be 'cid_immediate' or 'cid_spare'");
     if (!this.#complete || !this.cid.cidNegotiated || this.cid.recvCidLength === 0) throw new Error('newConnectionIds() needs a negotiated non-empty connection ID');
     if (this.#post.ncidOutstanding) throw new Error('a NewConnectionId is still awaiting its ACK');
@@ -273,7 +273,7 @@ export abstract class DtlsConnection {
   /** Asks the peer for `count` spare CIDs (RFC 9147 §9); `now` as for keyUpdate(). */
   requestConnectionIds(count: number, now: number = this.common.now()): void {
     if (!Number.isInteger(count) || count < 1 || count > 255) throw new RangeError('count must be 1..255');
-    this.#advanceClock(now, 'now');
+    this.#advanceClock(now);
     if (!this.#complete || !this.cid.cidNegotiated || this.cid.sendCid.length === 0) throw new Error('requestConnectionIds() needs a negotiated non-empty connection ID to send');
     if (this.#post.rcidOutstanding) throw new Error('an earlier RequestConnectionId is unfulfilled');
     this.#guard(() => this.#post.requestConnectionIds(count));
@@ -569,8 +569,8 @@ export abstract class DtlsConnection {
   // ---- failure -----------------------------------------------------------------------------------
 
   /** The caller's clock moves forward only (ms on the config's clock). */
-  #advanceClock(now: number, argument: string): void {
-    if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError(`${argument} must be a finite number of milliseconds`);
+  #advanceClock(now: number): void {
+    if (typeof now !== 'number' || !Number.isFinite(now)) throw new TypeError('now must be a finite number of milliseconds');
     this.#now = Math.max(this.#now, now);
   }
 

@@ -399,7 +399,7 @@ export abstract class Connection {
       }
       if (this.#reader.async && this.handshakeComplete && this.skipEarlyData === null) {
         // Opened asynchronously (Web Crypto): a step like a signer's, so records stay in order and
-        // a KeyUpdate takes effect before the next record is opened.
+        // a KeyUpdate takes effect before the next record is opened (RFC 8446 §4.6.3).
         this.#pending = this.#reader.openAsync(rec.header, rec.fragment).then(
           (opened) => {
             this.#pending = null;

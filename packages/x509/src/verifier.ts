@@ -82,7 +82,8 @@ export function createCertificateVerifier(options: CertificateVerifierOptions): 
       if (leafDer === undefined) return fail(new X509Error('MALFORMED_CERTIFICATE', 'the peer sent no certificate'));
       let leaf: Certificate;
       try {
-        leaf = leafDer instanceof Uint8Array ? parsed.get(leafDer) : leafDer;
+        if (!(leafDer instanceof Uint8Array)) throw new TypeError('req.chain[0] must be a Uint8Array');
+        leaf = parsed.get(leafDer);
       } catch (e) {
         if (e instanceof X509Error) return fail(e);
         throw e;

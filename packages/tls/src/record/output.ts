@@ -17,7 +17,10 @@ export class RecordOutput {
   /** Settles when the oldest record in flight is ready (or failed); null when none is. */
   #inFlight: Promise<void> | null = null;
   #slots = 0;
-  /** A record failed to seal: it and everything numbered after it can never be sent (sequence numbers). */
+  /**
+   * A record failed to seal: it and everything numbered after it can never be sent, since the peer
+   * reads records by implicit sequence number (RFC 8446 §5.3).
+   */
   #broken = false;
   #hsOut: Uint8Array[] = [];
   #writer: RecordSealer | null = null;
