@@ -163,7 +163,7 @@ export class RecordOutput {
       pads.push(pad);
       total += w.recordLength(len, pad);
     }
-    const out = new Uint8Array(total);
+    const out = new Uint8Array(total + 3).subarray(3); // the first body on a 4-byte boundary (see seal())
     let o = 0;
     let from = at;
     for (const pad of pads) {
