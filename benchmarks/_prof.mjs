@@ -1,0 +1,23 @@
+import { once } from 'node:events';
+import { createNodeProvider } from '@puretls/node/provider';
+import * as binding from '@puretls/node';
+import { makePki } from './pki.mjs';
+const pki = makePki('ec-p256');
+const provider = createNodeProvider();
+const kind = process.argv[2] ?? 'full';
+const server = binding.createServer({ key: pki.server.key, cert: pki.server.cert, provider, groups: ['x25519'], cipherSuites: ['TLS_AES_128_GCM_SHA256'] }, (s) => { s.on('error', () => {}); s.resume(); });
+server.listen(0, '127.0.0.1'); await once(server, 'listening');
+const { port } = server.address();
+const connect = (extra, wait) => new Promise((res, rej) => {
+  const sock = binding.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, provider, groups: ['x25519'], signatureSchemes: ['ecdsa_secp256r1_sha256'], ...extra });
+  let done = false; const fin = (v, e) => { if (done) return; done = true; sock.destroy(); e ? rej(e) : res(v); };
+  sock.on('secureConnect', () => { if (!wait) fin({}); });
+  sock.on('session', (session) => fin({ session }));
+  sock.on('error', (e) => fin(undefined, e)); sock.resume();
+});
+const { session } = await connect({}, true);
+const N = Number(process.argv[3] ?? 2000);
+const t = performance.now();
+for (let i = 0; i < N; i++) await connect(kind === 'resumed' ? { session } : {});
+console.log(kind, (N / ((performance.now() - t) / 1000)).toFixed(1), '/s');
+server.close();
