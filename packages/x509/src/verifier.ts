@@ -8,7 +8,7 @@ import { parseCertificate, type Certificate } from './certificate.js';
 import { X509Error, type TlsAlertName, type X509ErrorCode } from './errors.js';
 import type { Usage } from './policy.js';
 import { TrustStore } from './trust-store.js';
-import { DEFAULTS, verifyCertificateChain } from './verify.js';
+import { DEFAULTS, SignatureMemo, verifyChainWith } from './verify.js';
 
 export interface CertificateVerifierOptions {
   readonly trustAnchors: TrustStore | readonly (Uint8Array | Certificate)[];
@@ -41,7 +41,8 @@ const PARSED_CACHE_ENTRIES = 128;
  * Parsed certificates by their exact DER, least recently used dropped first: parsing (asn1js/pkijs)
  * is the largest part of a handshake's cost with the accelerated provider. Go's crypto/tls shares
  * parsed peer certificates across connections for the same reason. Only the parse is cached, never a
- * verification result; a certificate that fails to parse is not kept.
+ * verification result (signatures that verified are remembered apart: SignatureMemo); a certificate
+ * that fails to parse is not kept.
  */
 class ParsedCertificates {
   readonly #entries = new Map<string, Certificate>();
@@ -75,6 +76,7 @@ export function createCertificateVerifier(options: CertificateVerifierOptions): 
   }
   const fail = (e: X509Error): CertificateVerifyResult => ({ ok: false, code: e.code, alert: e.alert, message: e.message });
   const parsed = new ParsedCertificates();
+  const signatures = new SignatureMemo(2 * PARSED_CACHE_ENTRIES);
   return Object.freeze({
     async verify(req: CertificateVerifyRequest): Promise<CertificateVerifyResult> {
       if (req === null || typeof req !== 'object' || !Array.isArray(req.chain)) throw new TypeError('req.chain must be an array');
@@ -101,7 +103,7 @@ export function createCertificateVerifier(options: CertificateVerifierOptions): 
                 return der;
               }
             });
-      const result = await verifyCertificateChain({
+      const result = await verifyChainWith({
         leaf,
         intermediates,
         trustAnchors: store,
@@ -110,7 +112,7 @@ export function createCertificateVerifier(options: CertificateVerifierOptions): 
         ...(req.serverName !== undefined ? { serverName: req.serverName } : {}),
         ...(maxChainDepth !== undefined ? { maxChainDepth } : {}),
         ...(provider !== undefined ? { provider } : {}),
-      });
+      }, signatures);
       if (!result.ok) return fail(result.error);
       return { ok: true, publicKey: (result.chain[0] as Certificate).publicKey };
     },

@@ -61,6 +61,26 @@ function checkCount(value: number | undefined, fallback: number, name: string): 
   return value;
 }
 
+/**
+ * Signatures already seen to verify, as `<certificate SHA-256>/<issuer SHA-256>`: a pure function of
+ * those exact bytes (and of the provider, fixed per verifier), so a client that meets the same chain
+ * again skips the issuer's signature check. Only successes are kept; validity, usage, constraints and
+ * names are checked again every time. Bounded; the oldest entry goes first.
+ */
+export class SignatureMemo {
+  readonly #verified = new Set<string>();
+  constructor(readonly capacity: number) {}
+
+  has(key: string): boolean {
+    return this.#verified.has(key);
+  }
+
+  add(key: string): void {
+    this.#verified.add(key);
+    if (this.#verified.size > this.capacity) this.#verified.delete(this.#verified.values().next().value as string);
+  }
+}
+
 class PathBuilder {
   readonly #anchors: TrustStore;
   readonly #bySubject = new Map<string, Certificate[]>();
@@ -71,6 +91,7 @@ class PathBuilder {
   readonly #maxCandidates: number;
   readonly #maxSignatures: number;
   readonly #signatureCache = new Map<string, X509Error | null>();
+  readonly #memo: SignatureMemo | undefined;
   readonly ncBudget: { remaining: number };
   #candidates = 0;
   #signatures = 0;
@@ -79,8 +100,9 @@ class PathBuilder {
   depthExceeded = false;
   selfSignedInChain = false;
 
-  constructor(anchors: TrustStore, intermediates: readonly Certificate[], o: VerifyChainOptions, budget: Required<VerifyBudget>, maxDepth: number) {
+  constructor(anchors: TrustStore, intermediates: readonly Certificate[], o: VerifyChainOptions, budget: Required<VerifyBudget>, maxDepth: number, memo: SignatureMemo | undefined) {
     this.#anchors = anchors;
+    this.#memo = memo;
     for (const c of intermediates) {
       const list = this.#bySubject.get(c.subject.key);
       if (list === undefined) this.#bySubject.set(c.subject.key, [c]);
@@ -112,10 +134,12 @@ class PathBuilder {
   async #signatureOk(cert: Certificate, issuer: Certificate): Promise<boolean> {
     const key = `${cert.fingerprint256}/${issuer.fingerprint256}`;
     let result = this.#signatureCache.get(key);
+    if (result === undefined && this.#memo?.has(key) === true) result = null;
     if (result === undefined) {
       if (++this.#signatures > this.#maxSignatures) throw budgetError(`more than ${this.#maxSignatures} signature checks`);
       result = await checkCertificateSignature(cert, issuer, this.#provider);
       this.#signatureCache.set(key, result);
+      if (result === null) this.#memo?.add(key);
     }
     if (result !== null && this.edgeError === null) this.edgeError = result;
     return result === null;
@@ -162,7 +186,12 @@ function toCertificate(c: Uint8Array | Certificate, what: string): Certificate {
   throw new TypeError(`${what} must be DER bytes or a parsed Certificate`);
 }
 
-export async function verifyCertificateChain(options: VerifyChainOptions): Promise<VerifyChainResult> {
+export function verifyCertificateChain(options: VerifyChainOptions): Promise<VerifyChainResult> {
+  return verifyChainWith(options, undefined);
+}
+
+/** `verifyCertificateChain` remembering verified signatures in `memo` (a verifier's, same provider). */
+export async function verifyChainWith(options: VerifyChainOptions, memo: SignatureMemo | undefined): Promise<VerifyChainResult> {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   const { time, usage } = options;
   if (!(time instanceof Date) || Number.isNaN(time.getTime())) throw new TypeError('options.time must be a valid Date');
@@ -209,7 +238,7 @@ export async function verifyCertificateChain(options: VerifyChainOptions): Promi
     intermediates.push(cert);
   }
 
-  const builder = new PathBuilder(anchors, intermediates, options, budget, maxDepth);
+  const builder = new PathBuilder(anchors, intermediates, options, budget, maxDepth, memo);
   let chain: Certificate[] | null = null;
   try {
     const asAnchor = anchors.byFingerprint(leaf.fingerprint256);

@@ -2,13 +2,14 @@
  * The TLS engine's verifier interface (`createCertificateVerifier`): the alert each failure maps to
  * (expired → certificate_expired, misnamed → bad_certificate, untrusted → unknown_ca, non-CA
  * intermediate → certificate_unknown), the leaf key on success, client certificates with
- * usage 'clientAuth', asynchronous providers, argument checking, and the per-verifier cache of
- * parsed certificates (a parse is reused, a verification never is).
+ * usage 'clientAuth', asynchronous providers, argument checking, and the per-verifier caches of
+ * parsed certificates and of signatures that verified (reused; every other check runs each time).
  */
 import { afterAll, describe, expect, test } from 'vitest';
 import type { CryptoProvider } from '@puretls/crypto';
 import { nobleProvider } from '@puretls/crypto/noble';
 import { TrustStore, createCertificateVerifier, parseCertificate } from '../src/index.js';
+import { SignatureMemo } from '../src/verify.js';
 import { EXT, Pki } from './fixtures/pki.js';
 
 const now = new Date('2026-06-01T00:00:00Z');
@@ -52,7 +53,7 @@ describe('createCertificateVerifier', () => {
     }
   });
 
-  test('parsed certificates are reused by one verifier, but every verification runs again', async () => {
+  test('parsed certificates and verified signatures are reused by one verifier, every other check runs again', async () => {
     let checks = 0;
     const counting: CryptoProvider = { ...nobleProvider, verify: (...args) => (checks++, nobleProvider.verify(...args)) };
     const v = createCertificateVerifier({ trustAnchors: [root.der], provider: counting });
@@ -62,8 +63,10 @@ describe('createCertificateVerifier', () => {
     const b = await v.verify({ chain: [server.der.slice(), int.der.slice()], ...req });
     expect(a.ok && b.ok).toBe(true);
     if (a.ok && b.ok) expect(b.publicKey).toBe(a.publicKey);
-    expect(checks).toBe(4);
-    // The same leaf is still refused where the request says so: nothing but the parse is remembered.
+    // Leaf by intermediate, intermediate by root: checked once; the second chain reuses both.
+    expect(checks).toBe(2);
+    // The same leaf is still refused where the request says so: nothing but the parse and the
+    // signatures is remembered.
     const misnamed = await v.verify({ chain: [server.der, int.der], ...req, serverName: 'other.test' });
     expect(misnamed.ok ? 'ok' : misnamed.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
     const late = await v.verify({ chain: [server.der, int.der], ...req, now: new Date('2099-01-01T00:00:00Z') });
@@ -78,6 +81,31 @@ describe('createCertificateVerifier', () => {
     expect(junk.ok).toBe(true);
     const bad = await v.verify({ chain: [Uint8Array.of(0x30, 0)], ...req });
     expect(bad.ok ? 'ok' : bad.code).toBe('MALFORMED_CERTIFICATE');
+  });
+
+  test('a signature that fails is checked again every time, and never stands for another certificate', async () => {
+    let checks = 0;
+    const counting: CryptoProvider = { ...nobleProvider, verify: (...args) => (checks++, nobleProvider.verify(...args)) };
+    const v = createCertificateVerifier({ trustAnchors: [root.der], provider: counting });
+    const req = { serverName: 'server.test', usage: 'serverAuth', now } as const;
+    expect((await v.verify({ chain: [server.der, int.der], ...req })).ok).toBe(true);
+    const forged = server.der.slice();
+    forged[forged.length - 3] = (forged[forged.length - 3] as number) ^ 0x01; // inside the signature value
+    for (let round = 1; round <= 3; round++) {
+      const before = checks;
+      const r = await v.verify({ chain: [forged, int.der], ...req });
+      expect(r.ok ? 'ok' : r.code).toBe('CERT_SIGNATURE_FAILURE');
+      // The forged leaf's signature is checked each time; the intermediate's success is reused.
+      expect(checks - before, `round ${round}`).toBe(1);
+    }
+  });
+
+  test('remembered signatures are bounded: the oldest goes first', () => {
+    const memo = new SignatureMemo(3);
+    for (const k of ['a/x', 'b/x', 'c/x']) memo.add(k);
+    expect(['a/x', 'b/x', 'c/x'].map((k) => memo.has(k))).toEqual([true, true, true]);
+    memo.add('d/x');
+    expect(['a/x', 'b/x', 'c/x', 'd/x'].map((k) => memo.has(k))).toEqual([false, true, true, true]);
   });
 
   test('the cache is bounded: a stream of distinct certificates does not grow it past its limit', async () => {

@@ -89,6 +89,14 @@ export function nodeHkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array
     throw new RangeError(`length must be an integer in 0..${255 * h.outputLength} for ${hash}, got ${length}`);
   }
   if (prk.length < h.outputLength) throw new RangeError(`prk must be at least ${h.outputLength} bytes for ${hash}, got ${prk.length}`);
+  if (length <= h.outputLength) {
+    // One block, all TLS 1.3 asks for: T(1) = HMAC(PRK, info | 0x01) in one native update.
+    const input = new Uint8Array(info.length + 1);
+    input.set(info);
+    input[info.length] = 1;
+    const t = plain(createHmac(h.node, prk).update(input).digest());
+    return length === t.length ? t : t.slice(0, length);
+  }
   const out = new Uint8Array(length);
   let t: Uint8Array = new Uint8Array(0);
   const counter = new Uint8Array(1);

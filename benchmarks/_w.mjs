@@ -1,0 +1,20 @@
+import net from 'node:net';
+import { once } from 'node:events';
+import { createNodeProvider } from '@puretls/node/provider';
+import * as binding from '@puretls/node';
+import * as nodeTls from 'node:tls';
+import { makePki } from './pki.mjs';
+const orig = net.Socket.prototype.write; let writes = [], on = false;
+net.Socket.prototype.write = function (d, ...a) { if (on) writes.push((this.server ? 'S' : 'C') + d.length); return orig.call(this, d, ...a); };
+const pki = makePki('ec-p256');
+const provider = createNodeProvider();
+const lib = process.argv[2] === 'node' ? nodeTls : binding;
+const server = lib.createServer({ key: pki.server.key, cert: pki.server.cert, provider, groups: ['x25519'], cipherSuites: ['TLS_AES_128_GCM_SHA256'], minVersion: 'TLSv1.3' }, (s) => { s.on('error', () => {}); s.resume(); });
+server.listen(0, '127.0.0.1'); await once(server, 'listening');
+const { port } = server.address();
+const connect = () => new Promise((res) => {
+  const sock = lib.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: pki.ca.cert, provider, groups: ['x25519'], signatureSchemes: ['ecdsa_secp256r1_sha256'] });
+  sock.on('secureConnect', () => { sock.destroy(); setTimeout(res, 50); });
+  sock.on('error', () => {}); sock.resume();
+});
+await connect(); on = true; await connect(); console.log(writes); server.close();
