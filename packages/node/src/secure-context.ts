@@ -20,7 +20,7 @@ export interface SecureContextOptions {
 }
 
 export class SecureContext {
-  readonly trust: TrustStore;
+  #trust: TrustStore | undefined;
   readonly chain: readonly Uint8Array[] | undefined;
   /** PKCS#8 DER. */
   readonly key: Uint8Array | undefined;
@@ -29,10 +29,17 @@ export class SecureContext {
 
   constructor(options: SecureContextOptions = {}) {
     if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
-    this.trust = trustStoreFrom(options.ca);
+    // A `ca` is parsed now (a bad one is the caller's error, thrown here); the default roots (≈ 140
+    // certificates, ≈ 100 ms) only when a peer certificate is first checked — a server that does not
+    // ask for client certificates never needs them.
+    this.#trust = options.ca === undefined ? undefined : trustStoreFrom(options.ca);
     if ((options.cert === undefined) !== (options.key === undefined)) throw new TypeError('options.cert and options.key go together');
     this.chain = options.cert === undefined ? undefined : Object.freeze(certificatesFrom(options.cert, 'cert'));
     this.key = options.key === undefined ? undefined : privateKeyFrom(options.key, options.passphrase);
+  }
+
+  get trust(): TrustStore {
+    return (this.#trust ??= trustStoreFrom(undefined));
   }
 
   /** The key as a signer, parsed once per provider and shared by every connection. */

@@ -34,7 +34,7 @@ abstract class Stage {
 
   /** Salt for the next extraction: Derive-Secret(., "derived", "") (RFC 8446 §7.1). */
   protected consume(): Uint8Array {
-    const salt = this.derive('derived', this.ctx.provider.hash(this.ctx.hash).digest(new Uint8Array(0)));
+    const salt = this.derive('derived', emptyHash(this.ctx));
     this.#secret = null;
     return salt;
   }
@@ -43,7 +43,9 @@ abstract class Stage {
 export class EarlySecret extends Stage {
   /** HKDF-Extract(0, PSK or 0^HashLen) (RFC 8446 §7.1). */
   constructor(ctx: KeyScheduleContext, psk?: Uint8Array) {
-    super(ctx, ctx.provider.hkdfExtract(ctx.hash, new Uint8Array(ctx.hashLength), psk ?? new Uint8Array(ctx.hashLength)));
+    const zeros = (): Uint8Array => new Uint8Array(ctx.hashLength);
+    // Without a PSK the early secret is a constant of the hash (and of the provider computing it).
+    super(ctx, psk !== undefined ? ctx.provider.hkdfExtract(ctx.hash, zeros(), psk) : constant(ctx, 'early', () => ctx.provider.hkdfExtract(ctx.hash, zeros(), zeros())));
   }
 
   /** The secret itself, only for checking against published traces. */
@@ -113,8 +115,20 @@ export class MasterSecret extends Stage {
   }
 }
 
+// Values that depend only on the provider and the hash, computed once: a copy is handed out each time.
+const constants = new WeakMap<CryptoProvider, Map<string, Uint8Array>>();
+
+function constant(ctx: KeyScheduleContext, what: string, compute: () => Uint8Array): Uint8Array {
+  let byName = constants.get(ctx.provider);
+  if (byName === undefined) constants.set(ctx.provider, (byName = new Map()));
+  const key = `${what}/${ctx.hash}`;
+  let v = byName.get(key);
+  if (v === undefined) byName.set(key, (v = compute()));
+  return v.slice();
+}
+
 function emptyHash(ctx: KeyScheduleContext): Uint8Array {
-  return ctx.provider.hash(ctx.hash).digest(new Uint8Array(0));
+  return constant(ctx, 'empty', () => ctx.provider.hash(ctx.hash).digest(new Uint8Array(0)));
 }
 
 /** finished_key = HKDF-Expand-Label(BaseKey, "finished", "", Hash.length) (RFC 8446 §4.4.4). */
