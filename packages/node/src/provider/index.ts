@@ -16,10 +16,10 @@ export { selectProvider, type ProviderChoice, type SelectProviderOptions } from 
 
 export interface NodeProviderOptions {
   /**
-   * Randomness for `randomBytes` and key generation; defaults to OpenSSL's CSPRNG. When given, key
-   * pairs are derived from it exactly as the noble provider derives them (same bytes, same key);
-   * when not, OpenSSL generates them itself (faster). ECDSA, RSA-PSS and RSA blinding always use
-   * OpenSSL's own randomness.
+   * Randomness for `randomBytes` and key generation; defaults to OpenSSL's CSPRNG. X25519/X448 keys
+   * always come from it; when given, NIST-curve key pairs are derived from it exactly as the noble
+   * provider derives them (same bytes, same key), when not, OpenSSL generates them itself (faster).
+   * ECDSA, RSA-PSS and RSA blinding always use OpenSSL's own randomness.
    */
   readonly random?: RandomSource;
 }
