@@ -7,13 +7,14 @@
 import { appendFileSync } from 'node:fs';
 import type { CryptoProvider } from '@puretls/crypto';
 import { nobleProvider } from '@puretls/crypto/noble';
-import { cipherSuitesFrom, createSecureContext, groupsFrom, OPENSSL_GROUP_NAME, signatureSchemesFrom, type SecureContext } from '@puretls/node';
+import { cipherSuitesFrom, createSecureContext, groupsFrom, signatureSchemesFrom, type SecureContext } from '@puretls/node';
 import type { DtlsSocket, DtlsTrace } from '@puretls/node/dtls';
 import type { AlertDescriptionName, CertificateVerifier, CertificateVerifyRequest, CertificateVerifyResult } from '@puretls/tls';
 import { createCertificateVerifier, parseCertificate, type TrustStore } from '@puretls/x509';
 import { UsageError, type Parsed } from './args.js';
 import { readText, type Io } from './common.js';
 import { dtlsTraceLines } from './msg.js';
+import { handshakeLines } from './report.js';
 
 /** Flags of the TLS commands that have no meaning (yet) over DTLS. */
 export function refuseForDtls(p: Parsed, flags: readonly string[]): void {
@@ -124,23 +125,13 @@ export function dtlsBriefLines(info: DtlsHandshakeInfo, auth: Authorization, isS
     }
   }
   const hex = (b: Uint8Array): string => (b.length === 0 ? 'empty' : Buffer.from(b).toString('hex'));
-  const lines = [
-    'CONNECTION ESTABLISHED',
-    `Protocol version: ${info.version}`,
-    `Ciphersuite: ${info.cipherSuite}`,
-    `Group: ${info.group === null ? 'none (psk_ke)' : OPENSSL_GROUP_NAME[info.group]}`,
-    `${isServer ? 'Client' : 'Peer'} signature scheme: ${info.signatureScheme ?? 'none'}`,
-    `ALPN protocol: ${info.alpn ?? 'none'}`,
-    `Session: ${info.resumed ? 'resumed' : 'full handshake'}${info.helloRetry ? ', after HelloRetryRequest' : ''}${info.earlyDataAccepted ? ', 0-RTT accepted' : ''}`,
-    `Connection ID: ${info.connectionId === null ? 'none' : `send ${hex(info.connectionId.send)}, receive ${hex(info.connectionId.receive)}`}`,
-    `MTU: ${mtu}`,
-  ];
-  if (isServer) lines.push(`Server name: ${info.serverName ?? 'none'}`);
-  if (subject !== undefined) lines.push(`${isServer ? 'Client' : 'Peer'} certificate: ${subject}`);
-  if (!isServer || subject !== undefined) {
-    lines.push(auth.authorized ? 'Verification: OK' : `Verification error: ${auth.authorizationError ?? 'unknown'}`);
-  }
-  return lines;
+  return handshakeLines(info, isServer, {
+    earlyData: '0-RTT accepted',
+    extra: [`Connection ID: ${info.connectionId === null ? 'none' : `send ${hex(info.connectionId.send)}, receive ${hex(info.connectionId.receive)}`}`, `MTU: ${mtu}`],
+    subject,
+    authorized: auth.authorized,
+    authorizationError: auth.authorizationError,
+  });
 }
 
 /**

@@ -4,11 +4,24 @@
  * failure with the alert and the reason.
  */
 import { OPENSSL_GROUP_NAME, type TLSSocket } from '@puretls/node';
+import type { HandshakeInfo } from '@puretls/tls';
 
-export function briefLines(socket: TLSSocket, isServer: boolean): string[] {
-  const info = socket.getHandshakeInfo();
-  if (info === null) return ['no handshake'];
-  const cert = socket.getPeerCertificate() as { subjectText?: string };
+/** What TLS and DTLS `-brief` share: the fields both handshakes report. */
+export type BriefInfo = Omit<HandshakeInfo, 'version'> & { readonly version: string };
+
+export interface BriefDetails {
+  /** How accepted early data is named after "Session: resumed". */
+  readonly earlyData: string;
+  /** Lines after the session line (DTLS: connection ID, MTU). */
+  readonly extra?: readonly string[];
+  /** The peer certificate's subject, when it sent one. */
+  readonly subject: string | undefined;
+  readonly authorized: boolean;
+  readonly authorizationError: string | undefined;
+}
+
+/** The `-brief` lines of an established TLS or DTLS connection. */
+export function handshakeLines(info: BriefInfo, isServer: boolean, d: BriefDetails): string[] {
   const lines = [
     'CONNECTION ESTABLISHED',
     `Protocol version: ${info.version}`,
@@ -16,14 +29,27 @@ export function briefLines(socket: TLSSocket, isServer: boolean): string[] {
     `Group: ${info.group === null ? 'none (psk_ke)' : OPENSSL_GROUP_NAME[info.group]}`,
     `${isServer ? 'Client' : 'Peer'} signature scheme: ${info.signatureScheme ?? 'none'}`,
     `ALPN protocol: ${info.alpn ?? 'none'}`,
-    `Session: ${info.resumed ? 'resumed' : 'full handshake'}${info.helloRetry ? ', after HelloRetryRequest' : ''}${info.earlyDataAccepted ? ', early data accepted' : ''}`,
+    `Session: ${info.resumed ? 'resumed' : 'full handshake'}${info.helloRetry ? ', after HelloRetryRequest' : ''}${info.earlyDataAccepted ? `, ${d.earlyData}` : ''}`,
+    ...(d.extra ?? []),
   ];
   if (isServer) lines.push(`Server name: ${info.serverName ?? 'none'}`);
-  if (cert.subjectText !== undefined) lines.push(`${isServer ? 'Client' : 'Peer'} certificate: ${cert.subjectText}`);
-  if (!isServer || cert.subjectText !== undefined) {
-    lines.push(socket.authorized ? 'Verification: OK' : `Verification error: ${socket.authorizationError ?? 'unknown'}`);
+  if (d.subject !== undefined) lines.push(`${isServer ? 'Client' : 'Peer'} certificate: ${d.subject}`);
+  if (!isServer || d.subject !== undefined) {
+    lines.push(d.authorized ? 'Verification: OK' : `Verification error: ${d.authorizationError ?? 'unknown'}`);
   }
   return lines;
+}
+
+export function briefLines(socket: TLSSocket, isServer: boolean): string[] {
+  const info = socket.getHandshakeInfo();
+  if (info === null) return ['no handshake'];
+  const cert = socket.getPeerCertificate() as { subjectText?: string };
+  return handshakeLines(info, isServer, {
+    earlyData: 'early data accepted',
+    subject: cert.subjectText,
+    authorized: socket.authorized,
+    authorizationError: socket.authorizationError,
+  });
 }
 
 /** One line for a failed connection: the alert (sent or received) and the reason. */

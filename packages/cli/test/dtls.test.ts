@@ -28,6 +28,22 @@ async function server(args: string[]): Promise<{ run: Run; port: number }> {
 const TRUST = ['-servername', 'localhost', '-CAfile', pki.caFile];
 
 /** A UDP relay between one client and the server that records every datagram's size. */
+/**
+ * A first `s_client -dtls1_3 -brief -sess_out file` to `port`, ended once the ticket is written (a
+ * post-handshake message, RFC 9147 §5.8.4); resolves to its run after it exits with 0.
+ */
+async function storeSession(port: number, file: string): Promise<Run> {
+  const first = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${port}`, ...TRUST, '-brief', '-sess_out', file]);
+  const end = Date.now() + 10000;
+  while (!existsSync(file)) {
+    if (Date.now() > end) throw new Error('no -sess_out file');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  first.stdin.end();
+  expect(await first.status).toBe(0);
+  return first;
+}
+
 async function relay(serverPort: number): Promise<{ port: number; sizes: number[]; close(): void }> {
   const sock = createSocket('udp4');
   const sizes: number[] = [];
@@ -133,16 +149,8 @@ describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
   it('-sess_out stores the ticket; a second run with -sess_in resumes (-brief shows it, verification carried over)', async () => {
     const file = join(pki.dir, 'dtls-session.pem');
     const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '2', '-brief']);
-    const first = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-sess_out', file]);
-    await first.until('Verification: OK', 'stderr');
-    // The ticket is a post-handshake message (RFC 9147 §5.8.4): wait for it before closing.
-    const end = Date.now() + 10000;
-    while (!existsSync(file)) {
-      if (Date.now() > end) throw new Error('no -sess_out file');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    first.stdin.end();
-    expect(await first.status).toBe(0);
+    const first = await storeSession(s.port, file);
+    expect(first.stderr()).toContain('Verification: OK');
     expect(first.stderr()).toContain('Session: full handshake\n');
     expect(readFileSync(file, 'utf8')).toMatch(/^-----BEGIN PURETLS SESSION-----\n/);
 
@@ -193,14 +201,7 @@ describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
     const early = join(pki.dir, 'dtls-early.txt');
     writeFileSync(early, 'GET /zero-rtt\n');
     const s = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '2', '-brief', '-early_data']);
-    const first = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-sess_out', file]);
-    const end = Date.now() + 10000;
-    while (!existsSync(file)) {
-      if (Date.now() > end) throw new Error('no -sess_out file');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    first.stdin.end();
-    expect(await first.status).toBe(0);
+    await storeSession(s.port, file);
 
     const second = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${s.port}`, ...TRUST, '-brief', '-msg', '-sess_in', file, '-early_data', early]);
     await second.until('Early data was accepted', 'stderr');
@@ -220,14 +221,7 @@ describe.concurrent('puretls s_client / s_server -dtls1_3', () => {
     // A server without -early_data issues tickets without it: the file goes after the handshake.
     const plain = await server(['-cert', p256.certFile, '-key', p256.keyFile, '-naccept', '2', '-quiet']);
     const file2 = join(pki.dir, 'dtls-plain-session.pem');
-    const a = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${plain.port}`, ...TRUST, '-brief', '-sess_out', file2]);
-    const end2 = Date.now() + 10000;
-    while (!existsSync(file2)) {
-      if (Date.now() > end2) throw new Error('no -sess_out file');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    a.stdin.end();
-    expect(await a.status).toBe(0);
+    await storeSession(plain.port, file2);
     const b = run(['s_client', '-dtls1_3', '-connect', `127.0.0.1:${plain.port}`, ...TRUST, '-brief', '-sess_in', file2, '-early_data', early]);
     await b.until('Early data was rejected (sent after the handshake)', 'stderr');
     await plain.run.until('GET /zero-rtt\n');
