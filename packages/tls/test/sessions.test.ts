@@ -54,6 +54,16 @@ describe('ticket keys: named, rotating, exportable', () => {
     expect(keys.names).toHaveLength(2);
   });
 
+  it('opens an offered ticket once per ClientHello (suite choice and binder check share it)', async () => {
+    const keys = createTicketKeys(provider, { now });
+    let opened = 0;
+    const counting = { seal: (st: Parameters<typeof keys.seal>[0]) => keys.seal(st), open: (t: Uint8Array) => (opened++, keys.open(t)) };
+    const [t] = await firstTickets({ server: { ticketSealer: counting } });
+    const r = await resume({ server: { ticketSealer: counting } }, t as ClientTicket);
+    expect(infoOf(r.ev.server).resumed).toBe(true);
+    expect(opened).toBe(1);
+  });
+
   it('rotates on schedule at sealing time', async () => {
     const keys = createTicketKeys(provider, { now, rotateAfter: 3_600_000 });
     const before = keys.names[0] as Uint8Array;

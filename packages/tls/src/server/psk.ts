@@ -42,6 +42,23 @@ function resolve(s: Shared, identity: Uint8Array, now: number): Candidate | unde
   return { psk: state.psk, state, external: null, storeId };
 }
 
+// offeredPskHash and choosePsk look at the same ClientHello: each identity is resolved (a ticket
+// opened, a store or callback asked) once.
+const resolvedByHello = new WeakMap<ClientHello, Map<number, Candidate | undefined>>();
+
+function resolveOffered(s: Shared, ch: ClientHello, index: number, identity: Uint8Array, now: number): Candidate | undefined {
+  let known = resolvedByHello.get(ch);
+  if (known === undefined) {
+    known = new Map();
+    resolvedByHello.set(ch, known);
+  } else if (known.has(index)) {
+    return known.get(index);
+  }
+  const c = resolve(s, identity, now);
+  known.set(index, c);
+  return c;
+}
+
 /**
  * The hash of the first offered PSK we know, so the suite can be chosen to fit it (a SHA-384 ticket or
  * external key is useless under a SHA-256 suite). Binders are checked later, by `choosePsk`.
@@ -52,8 +69,8 @@ export function offeredPskHash(s: Shared, ch: ClientHello): HashName | undefined
   if (pskExt === undefined || (cfg.ticketSealer === undefined && cfg.sessionStore === undefined && cfg.externalPsks === undefined)) return undefined;
   const offered = parseBody(pskExt.data, readOfferedPsks, 'pre_shared_key');
   const now = cfg.now();
-  for (const id of offered.identities) {
-    const c = resolve(s, id.identity, now);
+  for (let i = 0; i < offered.identities.length; i++) {
+    const c = resolveOffered(s, ch, i, (offered.identities[i] as { identity: Uint8Array }).identity, now);
     if (c !== undefined) return c.external !== null ? c.external.hash : CipherSuite[(c.state as ServerTicketState).cipherSuite].hash;
   }
   return undefined;
@@ -75,7 +92,7 @@ export function choosePsk(s: Shared, ch: ClientHello, raw: Uint8Array, suite: Su
   const now = cfg.now();
   for (let i = 0; i < offered.identities.length; i++) {
     const id = offered.identities[i] as { identity: Uint8Array; obfuscatedTicketAge: number };
-    const c = resolve(s, id.identity, now);
+    const c = resolveOffered(s, ch, i, id.identity, now);
     if (c === undefined) continue;
     const hash = c.external !== null ? c.external.hash : CipherSuite[(c.state as ServerTicketState).cipherSuite].hash;
     if (hash !== suite.hash) continue;
