@@ -352,3 +352,29 @@ describe('selectProvider', () => {
     }
   });
 });
+
+describe('default randomness (OpenSSL, drawn through a pool)', () => {
+  it('never hands out the same bytes twice, across pool refills and for large requests', () => {
+    const p = createNodeProvider();
+    const seen = new Set<string>();
+    // 3 000 × 32 bytes is more than twenty refills of the 4 KiB pool; lengths vary so slices straddle refills.
+    for (let i = 0; i < 3000; i++) {
+      const b = p.randomBytes(24 + (i % 17));
+      expect(b.length).toBe(24 + (i % 17));
+      const hex = toHex(b.subarray(0, 24));
+      expect(seen.has(hex)).toBe(false);
+      seen.add(hex);
+    }
+    // Requests above the pool's slice size come straight from OpenSSL.
+    const big = [p.randomBytes(70000), p.randomBytes(70000)];
+    expect(toHex(big[0] as Uint8Array)).not.toBe(toHex(big[1] as Uint8Array));
+    expect((big[0] as Uint8Array).some((x) => x !== 0)).toBe(true);
+    expect(p.randomBytes(0).length).toBe(0);
+  });
+
+  it('gives X25519 key shares distinct private keys', () => {
+    const g = createNodeProvider().group('x25519');
+    const keys = new Set(Array.from({ length: 500 }, () => toHex(g.generateKeyPair().privateKey)));
+    expect(keys.size).toBe(500);
+  });
+});

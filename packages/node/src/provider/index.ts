@@ -24,9 +24,28 @@ export interface NodeProviderOptions {
   readonly random?: RandomSource;
 }
 
-// getRandomValues-compatible default: OpenSSL's CSPRNG, no 64 KiB limit.
+// OpenSSL's CSPRNG, drawn a few KiB at a time: a handshake asks for about six short strings (randoms,
+// key shares, ticket nonces) and each native call costs more than the bytes. Bytes handed out are
+// zeroed in the pool, so none stays behind in memory once used.
+const POOL_SIZE = 4096;
+const SMALL = 256;
+const pool = new Uint8Array(POOL_SIZE);
+let poolAt = POOL_SIZE;
+
+// getRandomValues-compatible default; no 64 KiB limit.
 const opensslRandom: RandomSource = (out) => {
-  randomFillSync(out);
+  const n = out.length;
+  if (n > SMALL) {
+    randomFillSync(out);
+    return;
+  }
+  if (poolAt + n > POOL_SIZE) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  out.set(pool.subarray(poolAt, poolAt + n));
+  pool.fill(0, poolAt, poolAt + n);
+  poolAt += n;
 };
 
 const resolveAlgorithm = (a: SignatureAlgorithm | SignatureSchemeName): SignatureAlgorithm => (typeof a === 'string' ? signatureAlgorithmOf(a) : a);
