@@ -192,8 +192,9 @@ describe('puretls s_server -msg', () => {
     expect(await srv.status).toBe(0);
     const messages = [...srv.stderr().matchAll(/^(>>>|<<<) Handshake \[length \d+\], (\w+)( \(update_\w+\))?/gm)].map((m) => `${m[1]} ${m[2]}${m[3] ?? ''}`);
     expect(messages).toEqual([
+      // The ticket goes out with the first flight (no client certificate asked: RFC 8446 §4.6.1).
       '<<< ClientHello', '>>> ServerHello', '>>> EncryptedExtensions', '>>> Certificate', '>>> CertificateVerify', '>>> Finished',
-      '<<< Finished', '>>> NewSessionTicket', '<<< KeyUpdate (update_requested)', '>>> KeyUpdate (update_not_requested)',
+      '>>> NewSessionTicket', '<<< Finished', '<<< KeyUpdate (update_requested)', '>>> KeyUpdate (update_not_requested)',
     ]);
     expect(srv.stderr()).not.toContain('not decrypted');
   });

@@ -8,7 +8,7 @@ import {
   ClientConnection, ServerConnection, clientConfig, createMemorySessionStore, createMemoryTicketStore, createStrikeRegister, createTicketKeys,
   decodeSession, encodeSession, importExternalPsk, serverConfig, type ClientTicket, type ExternalPsk, type TlsEvent,
 } from '../src/index.js';
-import { advanceClock, dataOf, doHandshake, exchange, infoOf, makeConfigs, now, provider, stubVerifier, testKey, transfer, type PairOptions } from './helpers/pair.js';
+import { advanceClock, dataOf, doHandshake, exchange, infoOf, makeConfigs, now, provider, settle, stubVerifier, testKey, transfer, type PairOptions } from './helpers/pair.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const ticketsOf = (ev: TlsEvent[]): ClientTicket[] => ev.filter((e) => e.type === 'session_ticket').map((e) => (e as { ticket: ClientTicket }).ticket);
@@ -531,5 +531,48 @@ describe('a resumption keeps the client certificate of the handshake that issued
     const ev = await doHandshake(new ClientConnection(client), new ServerConnection(server));
     expect(infoOf(ev.server).peerCertificates).toHaveLength(padded.length);
     expect(ticketsOf(ev.client)).toEqual([]);
+  });
+});
+
+describe('when the server sends its tickets (RFC 8446 §4.6.1)', () => {
+  /** Client and server up to the server's first flight: whether a ticket came with it, then the rest. */
+  async function flights(o: PairOptions, session?: ClientTicket, earlyData?: Uint8Array) {
+    const { client, server } = makeConfigs(o);
+    const c = new ClientConnection(client, { ...(session === undefined ? {} : { session }), ...(earlyData === undefined ? {} : { earlyData }) });
+    const s = new ServerConnection(server);
+    transfer(c, s);
+    await settle(c, s);
+    transfer(s, c);
+    await settle(c, s);
+    const withFirstFlight: TlsEvent[] = [];
+    for (let e = c.poll(); e !== null; e = c.poll()) withFirstFlight.push(e);
+    const rest = await exchange(c, s);
+    expect([c.error, s.error]).toEqual([null, null]);
+    return { withFirstFlight, rest, ticketsFirst: ticketsOf(withFirstFlight).length, ticketsLater: ticketsOf(rest.client).length };
+  }
+
+  it('with the first flight when no client certificate is asked: the client has one as soon as it completes', async () => {
+    const o: PairOptions = { server: { ticketSealer: createTicketKeys(provider, { now }) } };
+    const full = await flights(o);
+    expect(full.withFirstFlight.map((e) => e.type)).toEqual(['handshake_complete', 'session_ticket']);
+    expect(full.ticketsLater).toBe(0);
+    // The PSK the early ticket carries is the one of the transcript through the client's real Finished.
+    const again = await flights(o, ticketsOf(full.withFirstFlight)[0]);
+    expect(infoOf(again.withFirstFlight).resumed).toBe(true);
+    expect(again.ticketsFirst).toBe(1);
+  });
+
+  it('after the client Finished when a client certificate is asked, and when 0-RTT was accepted', async () => {
+    const k = testKey('P-256');
+    const auth = await flights({
+      client: { clientCertificate: { chain: k.chain, key: k.pkcs8 } },
+      server: { clientAuth: 'required', clientVerifier: stubVerifier(k), ticketSealer: createTicketKeys(provider, { now }) },
+    });
+    expect([auth.ticketsFirst, auth.ticketsLater]).toEqual([0, 1]);
+    const o: PairOptions = { server: { ticketSealer: createTicketKeys(provider, { now }), maxEarlyDataSize: 1000 } };
+    const [t] = ticketsOf((await flights(o)).withFirstFlight);
+    const zeroRtt = await flights(o, t, Uint8Array.of(1, 2, 3));
+    expect(infoOf(zeroRtt.withFirstFlight).earlyDataAccepted).toBe(true);
+    expect([zeroRtt.ticketsFirst, zeroRtt.ticketsLater]).toEqual([0, 1]);
   });
 });

@@ -14,12 +14,12 @@ import {
   encode, findExtension, parseBody, readAlpnList, readKeyShareCH, readNamedGroupList, readRecordSizeLimit, readServerNameList,
   readSignatureSchemeList, readSupportedVersionsCH, writeAlpnList, writeKeyShareEntry, writeU16List, type Extension,
 } from '../messages/extensions.js';
-import type { RawHandshake } from '../messages/handshake.js';
+import { encodeHandshake, type RawHandshake } from '../messages/handshake.js';
 import { variantOf } from '../variant.js';
 import { resolveServerCertificates } from '../config.js';
 import { ExpectCertificate } from './expect-certificate.js';
 import { ExpectEndOfEarlyData } from './expect-end-of-early-data.js';
-import { ExpectFinished } from './expect-finished.js';
+import { ExpectFinished, handshakeInfo } from './expect-finished.js';
 import { checkSecondHello, resumeStatelessRetry, sendHelloRetry } from './hello-retry.js';
 import { choosePsk, offeredPskHash, refuseEarlyData } from './psk.js';
 import { selectCertificate, selectGroup, selectSuite } from './select.js';
@@ -245,6 +245,16 @@ export class ExpectClientHello implements State {
       s.io.keyLog('EXPORTER_SECRET', ch.random, ems);
       s.io.enterTraffic({ ks, suite, readSecret: cats, writeSecret: sats, exporterMasterSecret: ems });
       base.master = ms;
+      const early = s.io.sendTicketsEarly;
+      if (early !== undefined && base.requested === null && !earlyAccepted) {
+        // RFC 8446 §4.6.1: a server that does not authenticate the client MAY compute the rest of the
+        // transcript and send its tickets right after its Finished (Go's crypto/tls does): they leave
+        // in the same write, and reach a client that closes as soon as it is connected. Not with
+        // 0-RTT (EndOfEarlyData comes first) nor client certificates (their messages are unknown).
+        const clientFinished = encodeHandshake({ type: 'finished', body: { verifyData: finishedVerifyData(ks, chts, h2) } });
+        base.resumptionSecret = ms.resumptionMasterSecret(s.transcript.withExtra(clientFinished));
+        early(handshakeInfo(base, null, null), base.resumptionSecret, ks);
+      }
       // RFC 9147 §5.6: no EndOfEarlyData over DTLS.
       if (earlyAccepted && !variant.datagram) return new ExpectEndOfEarlyData(base);
       if (base.requested !== null) return new ExpectCertificate(base);

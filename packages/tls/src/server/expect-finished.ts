@@ -3,6 +3,7 @@ import { constantTimeEqual, type SignatureSchemeName } from '@puretls/crypto';
 import type { State, Step } from '../state.js';
 import { fail } from '../errors.js';
 import { finishedVerifyData, type MasterSecret } from '../key-schedule/secrets.js';
+import type { HandshakeInfo } from '../events.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { unexpected, type ServerCtx } from './shared.js';
 
@@ -20,29 +21,30 @@ export class ExpectFinished implements State {
     const expected = finishedVerifyData(c.ks, c.chts, s.transcript.current());
     if (!constantTimeEqual(expected, m.body.verifyData)) fail('BAD_FINISHED', 'decrypt_error', 'client Finished does not verify');
     s.transcript.update(m.raw);
-    const rms = (c.master as MasterSecret).resumptionMasterSecret(s.transcript.current());
+    // Computed with the first flight over the Finished we expected, which this one equals.
+    const rms = c.resumptionSecret ?? (c.master as MasterSecret).resumptionMasterSecret(s.transcript.current());
     if (c.serverFinished !== undefined) s.io.finished?.(c.serverFinished, m.body.verifyData);
-    s.io.complete(
-      {
-        version: 'TLSv1.3',
-        cipherSuite: c.suite.name,
-        group: c.group,
-        signatureScheme: this.clientScheme,
-        alpn: c.alpn,
-        serverName: c.serverName,
-        // RFC 8446 §4.3.2: no CertificateRequest with a PSK; a resumption reports the ticket's chain.
-        peerCertificates: this.clientChain ?? c.resumedPeerCertificates ?? [],
-        resumed: c.resumed,
-        ...(c.externalPsk ? { externalPsk: c.externalPsk.slice() } : {}),
-        earlyDataAccepted: c.earlyAccepted,
-        helloRetry: c.helloRetry,
-      },
-      rms,
-      c.ks,
-      c.suite,
-    );
+    s.io.complete(handshakeInfo(c, this.clientScheme, this.clientChain), rms, c.ks, c.suite);
     return new Connected();
   }
+}
+
+/** What the handshake negotiated, as the `handshake_complete` event reports it. */
+export function handshakeInfo(c: ServerCtx, clientScheme: SignatureSchemeName | null, clientChain: readonly Uint8Array[] | null): HandshakeInfo {
+  return {
+    version: 'TLSv1.3',
+    cipherSuite: c.suite.name,
+    group: c.group,
+    signatureScheme: clientScheme,
+    alpn: c.alpn,
+    serverName: c.serverName,
+    // RFC 8446 §4.3.2: no CertificateRequest with a PSK; a resumption reports the ticket's chain.
+    peerCertificates: clientChain ?? c.resumedPeerCertificates ?? [],
+    resumed: c.resumed,
+    ...(c.externalPsk ? { externalPsk: c.externalPsk.slice() } : {}),
+    earlyDataAccepted: c.earlyAccepted,
+    helloRetry: c.helloRetry,
+  };
 }
 
 export class Connected implements State {

@@ -36,6 +36,8 @@ export class ServerConnection extends Connection {
   #handshakeTranscript: Transcript | null = null;
   #pha: PostHandshakeAuth | null = null;
   #ticketNonce = 0;
+  /** The tickets of the handshake went out with the first flight. */
+  #ticketsSent = false;
 
   readonly #clientVerifier: CertificateVerifier | undefined;
 
@@ -81,6 +83,10 @@ export class ServerConnection extends Connection {
         this.handshakeComplete = true;
         this.ccsAllowed = false;
         this.emit({ type: 'handshake_complete', info });
+        if (!this.#ticketsSent) this.#sendTickets(info, rms, ks);
+      },
+      sendTicketsEarly: (info, rms, ks) => {
+        this.#ticketsSent = true;
         this.#sendTickets(info, rms, ks);
       },
     };

@@ -26,6 +26,12 @@ export interface ServerIo {
   acceptEarlyData(max: number): void;
   enterTraffic(t: { ks: KeyScheduleContext; suite: Suite; readSecret: Uint8Array; writeSecret: Uint8Array; exporterMasterSecret: Uint8Array }): void;
   complete(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext, suite: Suite): void;
+  /**
+   * Sends the session tickets now, with the first flight, from the resumption secret computed over the
+   * client's Finished as we expect it (RFC 8446 §4.6.1); `complete` then sends none. Absent: tickets
+   * wait for the client's Finished (DTLS, where a ticket must be acknowledged, RFC 9147 §5.8).
+   */
+  sendTicketsEarly?(info: HandshakeInfo, rms: Uint8Array, ks: KeyScheduleContext): void;
   /** The verify_data of our Finished and the client's, right before `complete` (RFC 8446 §4.4.4). */
   finished?(sent: Uint8Array, received: Uint8Array): void;
   /** Extra ServerHello extensions from the transport (DTLS connection_id, RFC 9146 §3). */
@@ -103,4 +109,6 @@ export interface ServerCtx {
   serverFinished?: Uint8Array;
   /** Schemes of our CertificateRequest, when one was sent. */
   requested: number[] | null;
+  /** The resumption master secret, when computed with the first flight (tickets sent early). */
+  resumptionSecret?: Uint8Array;
 }
