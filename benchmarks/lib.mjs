@@ -21,12 +21,9 @@ export function measure(fn, { warmupMs = 200, sampleMs = 300, samples = 7 } = {}
   return rates[Math.floor(rates.length / 2)];
 }
 
-export const results = [];
-
+/** Prints one figure as a JSON line (run.mjs collects them for its table). */
 export function report(bench, unit, value, extra = {}) {
-  const line = { bench, unit, value: Number(value.toPrecision(4)), ...extra };
-  results.push(line);
-  console.log(JSON.stringify(line));
+  console.log(JSON.stringify({ bench, unit, value: Number(value.toPrecision(4)), ...extra }));
 }
 
 /**
