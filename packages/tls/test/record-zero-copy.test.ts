@@ -64,6 +64,28 @@ describe('deframer: borrowed chunks', () => {
     expect(d.next()).toBeNull();
   });
 
+  it('keeps a buffer the size of what it had to keep: a small leftover record does not cost a maximal one', () => {
+    // A ticket record behind the server's Finished, left while the client verifies the certificate.
+    const d = new RecordDeframer();
+    const ticket = plaintextRecord(ContentType.application_data, new Uint8Array(150).fill(1));
+    d.push(new Uint8Array([...plaintextRecord(ContentType.handshake, Uint8Array.of(1, 2, 3)), ...ticket]));
+    expect(d.next()?.type).toBe(ContentType.handshake);
+    d.release();
+    expect(d.capacity).toBe(ticket.length);
+    expect(Array.from(d.next()?.fragment ?? [])).toEqual(Array.from(ticket.subarray(5)));
+    // A partial maximal record still gets room for all of it, in a few doublings at most.
+    const n = 16384 + 256; // a maximal TLSCiphertext
+    const big = new Uint8Array(5 + n);
+    big.set([ContentType.application_data, 3, 3, n >> 8, n & 0xff]);
+    for (let at = 0; at < big.length; at += 4000) {
+      d.push(big.slice(at, at + 4000));
+      if (at + 4000 < big.length) expect(d.next()).toBeNull();
+      d.release();
+    }
+    expect(d.next()?.fragment.length).toBe(16384 + 256);
+    expect(d.capacity).toBeLessThanOrEqual(2 * big.length);
+  });
+
   it('still refuses an oversized header after a partial record', () => {
     const d = new RecordDeframer();
     d.push(Uint8Array.of(23, 3, 3));

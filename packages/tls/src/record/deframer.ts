@@ -34,6 +34,11 @@ export class RecordDeframer {
     return this.#end - this.#start + (this.#borrowed === null ? 0 : this.#borrowed.length - this.#at);
   }
 
+  /** Bytes allocated for buffering (kept while the connection lives, for reuse). */
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
   /**
    * Adds bytes. They may be read in place (no copy) until `release()` or the next `push()`: the
    * caller must not change them before.
@@ -85,8 +90,10 @@ export class RecordDeframer {
       if (have + bytes.length <= this.#buf.length) {
         this.#buf.copyWithin(0, this.#start, this.#end);
       } else {
-        // Grow geometrically: input fed while the engine waits on an async step piles up here.
-        const next = new Uint8Array(Math.max(have + bytes.length, 2 * this.#buf.length, 5 + MAX_CIPHERTEXT));
+        // Grow geometrically: input fed while the engine waits on an async step piles up here. No
+        // record-sized floor: an idle connection that once kept a small record (a ticket behind the
+        // server's Finished) keeps a small buffer; a bulk stream reaches full size in a few doublings.
+        const next = new Uint8Array(Math.max(have + bytes.length, 2 * this.#buf.length));
         next.set(this.#buf.subarray(this.#start, this.#end));
         this.#buf = next;
       }
