@@ -189,6 +189,10 @@ const CASES: Case[] = [
     opts: { server: { ticketSealer: createTicketSealer(provider, sealerKey), maxEarlyDataSize: 100 } } },
   { name: 'wrong client Finished', victim: 'server', code: 'BAD_FINISHED', alert: 'decrypt_error',
     mutate: on('finished', (b) => ({ type: 'finished', body: { verifyData: b.verifyData.map((x, i) => (i === 3 ? x ^ 0x80 : x)) } })) },
+  // The server's tickets went out with its first flight, computed over the Finished it expected.
+  { name: 'wrong client Finished after tickets with the first flight', victim: 'server', code: 'BAD_FINISHED', alert: 'decrypt_error',
+    opts: { server: { ticketSealer: createTicketSealer(provider, sealerKey) } },
+    mutate: on('finished', (b) => ({ type: 'finished', body: { verifyData: b.verifyData.map((x, i) => (i === 0 ? x ^ 1 : x)) } })) },
   { name: 'no client certificate when one is required', victim: 'server', code: 'CLIENT_CERTIFICATE_REQUIRED', alert: 'certificate_required',
     opts: { server: { clientAuth: 'required', clientVerifier: stubVerifier(testKey('P-256')) } } },
   { name: 'client CertificateVerify with a scheme not requested', victim: 'server', code: 'SIGNATURE_SCHEME_NOT_OFFERED', alert: 'illegal_parameter',

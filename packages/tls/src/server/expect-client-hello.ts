@@ -251,9 +251,10 @@ export class ExpectClientHello implements State {
         // transcript and send its tickets right after its Finished (Go's crypto/tls does): they leave
         // in the same write, and reach a client that closes as soon as it is connected. Not with
         // 0-RTT (EndOfEarlyData comes first) nor client certificates (their messages are unknown).
-        const clientFinished = encodeHandshake({ type: 'finished', body: { verifyData: finishedVerifyData(ks, chts, h2) } });
-        base.resumptionSecret = ms.resumptionMasterSecret(s.transcript.withExtra(clientFinished));
-        early(handshakeInfo(base, null, null), base.resumptionSecret, ks);
+        const clientFinished = finishedVerifyData(ks, chts, h2);
+        const resumptionSecret = ms.resumptionMasterSecret(s.transcript.withExtra(encodeHandshake({ type: 'finished', body: { verifyData: clientFinished } })));
+        base.early = { clientFinished, resumptionSecret };
+        early(handshakeInfo(base, null, null), resumptionSecret, ks);
       }
       // RFC 9147 §5.6: no EndOfEarlyData over DTLS.
       if (earlyAccepted && !variant.datagram) return new ExpectEndOfEarlyData(base);

@@ -18,11 +18,11 @@ export class ExpectFinished implements State {
     if (m.type !== 'finished') unexpected(this.name, m);
     const c = this.c;
     const { s } = c;
-    const expected = finishedVerifyData(c.ks, c.chts, s.transcript.current());
+    // Computed with the first flight when the tickets went with it (the transcript has not moved since).
+    const expected = c.early?.clientFinished ?? finishedVerifyData(c.ks, c.chts, s.transcript.current());
     if (!constantTimeEqual(expected, m.body.verifyData)) fail('BAD_FINISHED', 'decrypt_error', 'client Finished does not verify');
     s.transcript.update(m.raw);
-    // Computed with the first flight over the Finished we expected, which this one equals.
-    const rms = c.resumptionSecret ?? (c.master as MasterSecret).resumptionMasterSecret(s.transcript.current());
+    const rms = c.early?.resumptionSecret ?? (c.master as MasterSecret).resumptionMasterSecret(s.transcript.current());
     if (c.serverFinished !== undefined) s.io.finished?.(c.serverFinished, m.body.verifyData);
     s.io.complete(handshakeInfo(c, this.clientScheme, this.clientChain), rms, c.ks, c.suite);
     return new Connected();

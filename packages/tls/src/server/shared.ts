@@ -109,6 +109,7 @@ export interface ServerCtx {
   serverFinished?: Uint8Array;
   /** Schemes of our CertificateRequest, when one was sent. */
   requested: number[] | null;
-  /** The resumption master secret, when computed with the first flight (tickets sent early). */
-  resumptionSecret?: Uint8Array;
+  /** With tickets sent with the first flight: the client Finished verify_data we expect, and the
+   *  resumption master secret over it. */
+  early?: { readonly clientFinished: Uint8Array; readonly resumptionSecret: Uint8Array };
 }
