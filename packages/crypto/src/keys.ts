@@ -10,6 +10,11 @@
  * an algorithm or curve we do not implement → UNSUPPORTED_ALGORITHM; an EC point off the curve →
  * INVALID_PUBLIC_KEY; a private scalar out of range → INVALID_PRIVATE_KEY. Not supported: explicit
  * EC parameters, multi-prime RSA, encrypted PKCS#8, PEM (callers strip the armour).
+ *
+ * No curve arithmetic: points are checked by point-decode.ts, so this module loads no elliptic-curve
+ * implementation. An EC private key therefore keeps the public key its ECPrivateKey carries
+ * (validated as a point, not checked against d) for encodePkcs8 to write back; a key without one is
+ * written without one (RFC 5915 §3: publicKey is optional; OpenSSL derives it from d).
  */
 import {
   DerReader,
@@ -23,9 +28,9 @@ import {
   derOid,
   derSequence,
 } from './der.js';
-import { assertEcScalar, decodeEcPoint, ecCurve } from './ecdsa.js';
-import { ed25519IsValidPoint, ed448IsValidPoint } from './eddsa.js';
+import { assertEcPrivateScalar, ecCurveParams } from './curve-params.js';
 import { CryptoError } from './errors.js';
+import { decodeSec1Point, ed25519PointIsCanonical, ed448PointIsCanonical } from './point-decode.js';
 import type { EcCurve, HashName, PrivateKey, PublicKey, RsaPrivateKey, RsaPssKeyParams } from './types.js';
 
 const OID = {
@@ -200,14 +205,14 @@ export function parseSpki(der: Uint8Array): PublicKey {
     case OID.ecPublicKey: {
       const curve = readNamedCurve(params);
       // RFC 5480 §2.2: ECPoint, compressed or uncompressed; we hand out the uncompressed form.
-      return { kind: 'ec', curve, point: decodeEcPoint(ecCurve(curve), key, true) };
+      return { kind: 'ec', curve, point: decodeSec1Point(curve, key, true) };
     }
     case OID.ed25519:
     case OID.ed448: {
       const ed25519 = oid === OID.ed25519;
       noParams(params, ed25519 ? 'Ed25519' : 'Ed448');
       if (key.length !== (ed25519 ? 32 : 57)) throw invalid(`${ed25519 ? 'Ed25519' : 'Ed448'} public key has the wrong length`);
-      if (!(ed25519 ? ed25519IsValidPoint(key) : ed448IsValidPoint(key))) {
+      if (!(ed25519 ? ed25519PointIsCanonical(key) : ed448PointIsCanonical(key))) {
         throw new CryptoError('INVALID_PUBLIC_KEY', `${ed25519 ? 'Ed25519' : 'Ed448'} public key is not a curve point`);
       }
       return ed25519 ? { kind: 'ed25519', key: key.slice() } : { kind: 'ed448', key: key.slice() };
@@ -226,7 +231,7 @@ export function parseSpki(der: Uint8Array): PublicKey {
 
 /** ECPrivateKey (RFC 5915 §3) inside PKCS#8 for `curve` from the AlgorithmIdentifier. */
 function readEcPrivateKey(bytes: Uint8Array, curve: EcCurve): PrivateKey {
-  const c = ecCurve(curve);
+  const c = ecCurveParams(curve);
   const outer = DerReader.over(bytes);
   const seq = outer.sequence();
   outer.finish('ECPrivateKey');
@@ -237,18 +242,20 @@ function readEcPrivateKey(bytes: Uint8Array, curve: EcCurve): PrivateKey {
   const params = seq.optionalExplicit(0);
   if (params !== undefined && readNamedCurve(params) !== curve) throw invalid('ECPrivateKey parameters disagree with the AlgorithmIdentifier');
   const pub = seq.optionalExplicit(1);
+  let publicKey: Uint8Array | undefined;
   if (pub !== undefined) {
-    // Checked for form only: the public key is always re-derived from d.
-    pub.bitString();
+    publicKey = pub.bitString();
     pub.finish('ECPrivateKey publicKey');
   }
   seq.finish('ECPrivateKey');
   try {
-    assertEcScalar(c, d, 'privateKey');
+    assertEcPrivateScalar(c, d, 'privateKey');
   } catch {
     throw new CryptoError('INVALID_PRIVATE_KEY', `${curve} private key is out of range`);
   }
-  return { kind: 'ec', curve, d: d.slice() };
+  if (publicKey === undefined) return { kind: 'ec', curve, d: d.slice() };
+  // Kept only to be written back; a point (INVALID_PUBLIC_KEY otherwise), not checked against d.
+  return { kind: 'ec', curve, d: d.slice(), publicKey: decodeSec1Point(curve, publicKey, true) };
 }
 
 export function parsePkcs8(der: Uint8Array): PrivateKey {
@@ -340,7 +347,7 @@ export function encodeSpki(key: PublicKey): Uint8Array {
   assertKeyObject(key);
   switch (key.kind) {
     case 'ec': {
-      const c = ecCurve(key.curve);
+      const c = ecCurveParams(key.curve);
       assertBytesOfLength(key.point, c.pointLength, 'key.point');
       if (key.point[0] !== 0x04) throw new RangeError('key.point must be an uncompressed SEC1 point');
       return derSequence(ecAlgorithm(key.curve), derBitString(key.point));
@@ -366,12 +373,17 @@ export function encodePkcs8(key: PrivateKey): Uint8Array {
   const version = derInteger(0n);
   switch (key.kind) {
     case 'ec': {
-      const c = ecCurve(key.curve);
-      assertEcScalar(c, key.d, 'key.d');
-      // RFC 5915 §3: version 1, the scalar, and the public key ([0] is implied by PKCS#8, RFC 5915 §1).
-      const publicKey = c.ecdsa.getPublicKey(key.d, false);
-      const ecPrivateKey = derSequence(derInteger(1n), derOctetString(key.d), derExplicit(1, derBitString(publicKey)));
-      return derSequence(version, ecAlgorithm(key.curve), derOctetString(ecPrivateKey));
+      const c = ecCurveParams(key.curve);
+      assertEcPrivateScalar(c, key.d, 'key.d');
+      // RFC 5915 §3: version 1, the scalar, and the public key when the key carries one ([0] is
+      // implied by PKCS#8, RFC 5915 §1). Without it, readers derive it from d, as OpenSSL does.
+      const fields = [derInteger(1n), derOctetString(key.d)];
+      if (key.publicKey !== undefined) {
+        assertBytesOfLength(key.publicKey, c.pointLength, 'key.publicKey');
+        if (key.publicKey[0] !== 0x04) throw new RangeError('key.publicKey must be an uncompressed SEC1 point');
+        fields.push(derExplicit(1, derBitString(key.publicKey)));
+      }
+      return derSequence(version, ecAlgorithm(key.curve), derOctetString(derSequence(...fields)));
     }
     case 'ed25519':
       assertBytesOfLength(key.seed, 32, 'key.seed');

@@ -134,7 +134,17 @@ export interface RsaPrivateKey {
 }
 
 export type PrivateKey =
-  | { readonly kind: 'ec'; readonly curve: EcCurve; /** big-endian scalar, curve-sized */ readonly d: Uint8Array }
+  | {
+      readonly kind: 'ec';
+      readonly curve: EcCurve;
+      /** big-endian scalar, curve-sized */
+      readonly d: Uint8Array;
+      /**
+       * SEC1 uncompressed point as read from the encoding, kept only so encodePkcs8 can write it
+       * back; never used to sign, not checked against d.
+       */
+      readonly publicKey?: Uint8Array;
+    }
   | { readonly kind: 'ed25519'; readonly seed: Uint8Array }
   | { readonly kind: 'ed448'; readonly seed: Uint8Array }
   | RsaPrivateKey;
@@ -167,8 +177,24 @@ export type SignatureSchemeName =
 /** Fills `out` with cryptographically secure random bytes. */
 export type RandomSource = (out: Uint8Array) => void;
 
+/** What a connection is about to use, for `CryptoProvider.prepare`. */
+export interface ProviderNeeds {
+  readonly groups?: readonly NamedGroupName[];
+  readonly aeads?: readonly (AeadName | AeadSpec)[];
+  readonly signatures?: readonly (SignatureAlgorithm | SignatureSchemeName)[];
+}
+
 export interface CryptoProvider {
   readonly name: string;
+  /**
+   * Present on a provider that loads its algorithms on first need (the lazy noble provider, whose
+   * curve and ChaCha20 modules are imported when a connection negotiates them). Returns a Promise
+   * while something named is still loading, nothing when all of it is ready. `group()` and `aead()`
+   * are synchronous: the TLS and DTLS engines call `prepare` before their first use of a group or
+   * AEAD (and wait meanwhile); a direct caller must too, or get CryptoError ALGORITHM_NOT_LOADED.
+   * `sign` and `verify` load what they need themselves (their first call may return a Promise).
+   */
+  prepare?(needs: ProviderNeeds): Promise<void> | undefined;
   randomBytes(length: number): Uint8Array;
   hash(name: HashName): HashFunction;
   hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;

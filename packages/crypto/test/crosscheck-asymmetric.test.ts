@@ -8,7 +8,8 @@
  *   and IEEE P1363 (`dsaEncoding`); node signs high-S half the time, which we must accept.
  * - Ed25519 / Ed448: deterministic, so both sides give identical signatures.
  * - SPKI / PKCS#8: node-exported DER parses with ours and re-encodes byte for byte (EC, EdDSA, RSA);
- *   a compressed EC SPKI is decompressed; id-RSASSA-PSS keys read as plain RSA keys.
+ *   a compressed EC SPKI is decompressed; id-RSASSA-PSS keys read as plain RSA keys; an EC PKCS#8
+ *   written without its optional public key (RFC 5915 §3) gets the right one derived by OpenSSL.
  */
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +69,11 @@ describe('ECDH against node:crypto', () => {
         const ourPrivateObject = importPkcs8(ourPkcs8);
         // OpenSSL derives the same public key from our private key encoding.
         expect(toHex(der(nodeCrypto.createPublicKey(ourPrivateObject)))).toBe(toHex(ourSpki));
+        // The same with the public key written in: OpenSSL reads it back unchanged.
+        const withPublic = encodePkcs8({ kind: 'ec', curve, d: ours.privateKey, publicKey: ours.publicKey });
+        expect(withPublic.length).toBeGreaterThan(ourPkcs8.length);
+        expect(toHex(der(nodeCrypto.createPublicKey(importPkcs8(withPublic))))).toBe(toHex(ourSpki));
+        expect(parsePkcs8(withPublic)).toEqual({ kind: 'ec', curve, d: ours.privateKey, publicKey: ours.publicKey });
 
         const mine = group.sharedSecret(ours.privateKey, theirKey.point);
         const nodeWithOurPublic = new Uint8Array(nodeCrypto.diffieHellman({ privateKey: theirs.privateKey, publicKey: ourPublicObject }));
@@ -240,6 +246,8 @@ describe('SPKI / PKCS#8 against node:crypto', () => {
         case 'ec':
           expect(toHex(pub.point)).toBe(`04${b64(jwk.x)}${b64(jwk.y)}`);
           expect(priv.kind === 'ec' && toHex(priv.d)).toBe(b64(jwk.d));
+          // node's ECPrivateKey carries the public key: kept, so the re-encoding above is identical.
+          expect(priv.kind === 'ec' && priv.publicKey !== undefined && toHex(priv.publicKey)).toBe(toHex(pub.point));
           break;
         case 'ed25519':
         case 'ed448':
@@ -254,6 +262,26 @@ describe('SPKI / PKCS#8 against node:crypto', () => {
       }
     });
   }
+
+  it('an EC PKCS#8 without the optional publicKey (RFC 5915 §3): OpenSSL derives the right public key from d', () => {
+    for (const [, curve, nodeCurve] of NIST) {
+      for (let i = 0; i < ROUNDS; i++) {
+        const pair = nodeCrypto.generateKeyPairSync('ec', { namedCurve: nodeCurve });
+        const priv = parsePkcs8(der(pair.privateKey));
+        if (priv.kind !== 'ec') throw new Error('expected an EC key');
+        const bare = encodePkcs8({ kind: 'ec', curve, d: priv.d });
+        expect(parsePkcs8(bare)).toEqual({ kind: 'ec', curve, d: priv.d });
+        expect(bare.length).toBeLessThan(der(pair.privateKey).length);
+        const imported = importPkcs8(bare);
+        expect(toHex(der(nodeCrypto.createPublicKey(imported)))).toBe(toHex(der(pair.publicKey)));
+        const jwk = imported.export({ format: 'jwk' });
+        const original = pair.privateKey.export({ format: 'jwk' });
+        expect([jwk.x, jwk.y, jwk.d]).toEqual([original.x, original.y, original.d]);
+        // OpenSSL keeps the layout: it exports such a key without the public key too, byte for byte.
+        expect(toHex(der(imported))).toBe(toHex(bare));
+      }
+    }
+  });
 
   it('a compressed EC point in SPKI (RFC 5480 §2.2) is decompressed to the point node exports', () => {
     for (const [, curve, nodeCurve] of NIST) {

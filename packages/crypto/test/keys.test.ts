@@ -186,6 +186,11 @@ const TABLE: readonly Row[] = [
   ['ECPrivateKey [0] naming another curve', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(0, oid(OID.p384)))), ENC],
   ['ECPrivateKey publicKey that is not a BIT STRING', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, octets(P256_POINT)))), ENC],
   ['ECPrivateKey with trailing fields', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, bits(P256_POINT)), int(0))), ENC],
+  ['ECPrivateKey publicKey off the curve', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, bits(offCurve)))), 'INVALID_PUBLIC_KEY'],
+  ['ECPrivateKey publicKey in hybrid form (0x06)', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, bits(hybrid)))), 'INVALID_PUBLIC_KEY'],
+  ['ECPrivateKey publicKey of the wrong length', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, bits(P256_POINT.subarray(0, 64))))), 'INVALID_PUBLIC_KEY'],
+  ['ECPrivateKey publicKey at infinity (0x00)', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, bits(Uint8Array.of(0))))), 'INVALID_PUBLIC_KEY'],
+  ['ECPrivateKey publicKey with unused bits', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, derElement(0x03, cat(Uint8Array.of(1), P256_POINT))))), ENC],
   ['EC scalar zero', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(new Uint8Array(32))), 'INVALID_PRIVATE_KEY'],
   ['EC scalar equal to n', 'pkcs8', pkcs8(ecAlg(), ecPrivateKey(P256_N)), 'INVALID_PRIVATE_KEY'],
   ['EC PKCS#8 without a named curve', 'pkcs8', pkcs8(seq(oid(OID.ecPublicKey)), ecPrivateKey(P256_D)), ENC],
@@ -214,7 +219,8 @@ describe('valid encodings (the starting points of the table)', () => {
     expect(parseSpki(VALID_SPKI['EC P-256'] as Uint8Array)).toEqual({ kind: 'ec', curve: 'P-256', point: P256_POINT });
     expect(parseSpki(VALID_SPKI['Ed25519'] as Uint8Array)).toEqual({ kind: 'ed25519', key: ED25519_PUBLIC });
     expect(parseSpki(VALID_SPKI['RSA'] as Uint8Array)).toEqual({ kind: 'rsa', n: 3233n, e: 17n });
-    expect(parsePkcs8(VALID_PKCS8['EC P-256'] as Uint8Array)).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D });
+    // The ECPrivateKey's publicKey [1] is kept, so that encodePkcs8 writes it back.
+    expect(parsePkcs8(VALID_PKCS8['EC P-256'] as Uint8Array)).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: P256_POINT });
     expect(parsePkcs8(VALID_PKCS8['Ed25519'] as Uint8Array)).toEqual({ kind: 'ed25519', seed: ED25519_SEED });
     expect(parsePkcs8(VALID_PKCS8['RSA'] as Uint8Array)).toEqual(RSA);
     for (const der of Object.values(VALID_SPKI)) expect(toHex(encodeSpki(parseSpki(der)))).toBe(toHex(der));
@@ -231,6 +237,41 @@ describe('valid encodings (the starting points of the table)', () => {
     const v2 = pkcs8(seq(oid(OID.ed25519)), octets(ED25519_SEED), int(1), derElement(0xa0, seq(oid('1.2.3'))), derElement(0x81, cat(Uint8Array.of(0), ED25519_PUBLIC)));
     expect(parsePkcs8(v2)).toEqual({ kind: 'ed25519', seed: ED25519_SEED });
     expect(parsePkcs8(pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(0, oid(OID.p256)))))).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D });
+  });
+
+  it('an ECPrivateKey publicKey (RFC 5915 §3, optional) is kept when present, uncompressed, and written back only then', () => {
+    // Absent: no publicKey field, and none written (readers derive it from d).
+    const bare = pkcs8(ecAlg(), ecPrivateKey(P256_D));
+    const bareKey = parsePkcs8(bare);
+    expect(bareKey).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D });
+    expect('publicKey' in bareKey).toBe(false);
+    expect(toHex(encodePkcs8(bareKey))).toBe(toHex(bare));
+    expect(toHex(encodePkcs8({ kind: 'ec', curve: 'P-256', d: P256_D }))).toBe(toHex(bare));
+    // With [0] and [1]: the point is kept; the re-encoding drops [0] (implied by PKCS#8, RFC 5915 §1).
+    const full = parsePkcs8(pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(0, oid(OID.p256)), derExplicit(1, bits(P256_POINT)))));
+    expect(full).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: P256_POINT });
+    expect(toHex(encodePkcs8(full))).toBe(toHex(VALID_PKCS8['EC P-256'] as Uint8Array));
+    // Compressed (SEC 1 §2.3.3): kept decompressed, written back uncompressed.
+    const compressed = Uint8Array.of(2 | ((P256_POINT[64] as number) & 1), ...P256_POINT.subarray(1, 33));
+    const fromCompressed = parsePkcs8(pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, bits(compressed)))));
+    expect(fromCompressed).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: P256_POINT });
+    expect(toHex(encodePkcs8(fromCompressed))).toBe(toHex(VALID_PKCS8['EC P-256'] as Uint8Array));
+    // A copy: the parsed key does not alias the input.
+    const der = (VALID_PKCS8['EC P-256'] as Uint8Array).slice();
+    const key = parsePkcs8(der);
+    der[der.length - 1] = (der[der.length - 1] as number) ^ 1;
+    expect(key.kind === 'ec' && toHex(key.publicKey ?? new Uint8Array(0))).toBe(toHex(P256_POINT));
+  });
+
+  it('the kept publicKey is not checked against d and never used to sign', async () => {
+    const provider = createNobleProvider();
+    const otherPoint = provider.group('secp256r1').generateKeyPair().publicKey;
+    const mismatched = parsePkcs8(pkcs8(ecAlg(), ecPrivateKey(P256_D, derExplicit(1, bits(otherPoint)))));
+    expect(mismatched).toEqual({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: otherPoint });
+    const message = Uint8Array.of(1, 2, 3);
+    const signature = await provider.sign('ecdsa_secp256r1_sha256', mismatched, message);
+    expect(await provider.verify('ecdsa_secp256r1_sha256', { kind: 'ec', curve: 'P-256', point: P256_POINT }, message, signature)).toBe(true);
+    expect(await provider.verify('ecdsa_secp256r1_sha256', { kind: 'ec', curve: 'P-256', point: otherPoint }, message, signature)).toBe(false);
   });
 });
 
@@ -304,6 +345,15 @@ describe('encoders refuse malformed key objects with caller errors', () => {
     expect(() => encodeSpki({ kind: 'ed25519', key: new Uint8Array(31) })).toThrow(/key\.key/);
     expect(() => encodeSpki({ kind: 'rsa', n: -1n, e: 3n })).toThrow(/key\.n/);
     expect(() => encodePkcs8({ kind: 'ec', curve: 'P-256', d: new Uint8Array(32) })).toThrow(RangeError);
+    expect(() => encodePkcs8({ kind: 'ec', curve: 'P-256', d: new Uint8Array(32) })).toThrow(/key\.d/);
+    expect(() => encodePkcs8({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: P256_POINT.subarray(1) })).toThrow(RangeError);
+    expect(() => encodePkcs8({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: P256_POINT.subarray(1) })).toThrow(/key\.publicKey/);
+    const compressedPoint = P256_POINT.slice(0, 65);
+    compressedPoint[0] = 0x02;
+    expect(() => encodePkcs8({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: compressedPoint })).toThrow(RangeError);
+    expect(() => encodePkcs8({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: compressedPoint })).toThrow(/key\.publicKey/);
+    expect(() => encodePkcs8({ kind: 'ec', curve: 'P-256', d: P256_D, publicKey: [...P256_POINT] as unknown as Uint8Array })).toThrow(/key\.publicKey/);
+    expect(() => encodePkcs8({ kind: 'ec', curve: 'P-224' as 'P-256', d: P256_D })).toThrow(RangeError);
     expect(() => encodePkcs8({ kind: 'ed448', seed: new Uint8Array(32) })).toThrow(/key\.seed/);
     expect(() => encodeSpki({ kind: 'dsa' } as unknown as PublicKey)).toThrow(TypeError);
   });
