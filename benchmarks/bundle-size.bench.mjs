@@ -3,6 +3,9 @@
 // (esbuild strips the types: the same code as dist/, without depending on a build). One JSON line
 // per figure (minified, and gzip -9), the largest inputs of the Web client by package, and the
 // client with the opt-in Mozilla root module. Names: bundle_<what>_neutral_min[_gzip9 | _share_<package>].
+// With code splitting (what a page's bundler does with dynamic imports), the Web client's part loaded
+// up front and the lazily loaded chunks (curves, RSA, ChaCha20: loaded when a connection negotiates
+// them): bundle_web-client_neutral_min_split_<initial | lazy>.
 import { gzipSync } from 'node:zlib';
 import { bundle } from '../test/runtimes/bundle.mjs';
 import { report } from './lib.mjs';
@@ -40,4 +43,24 @@ for (const [name, contents] of Object.entries(variants)) {
       report(`bundle_${name}_neutral_min_share_${pkg}`, 'bytes', n);
     }
   }
+}
+
+// Code splitting: the entry and the chunks it imports statically are loaded up front; the rest only
+// when a connection needs them (a dynamic import of noble-families.ts).
+{
+  const { files, metafile } = await bundle({ contents: variants['web-client'], minify: true, metafile: true, source: true, splitting: true });
+  const size = new Map(files.map((f) => [f.path.slice(f.path.lastIndexOf('/out/') + 1), f.bytes.length]));
+  const entry = Object.keys(metafile.outputs).find((k) => metafile.outputs[k].entryPoint !== undefined);
+  const initial = new Set();
+  const visit = (out) => {
+    if (initial.has(out)) return;
+    initial.add(out);
+    for (const i of metafile.outputs[out].imports) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(entry);
+  let up = 0;
+  let lazy = 0;
+  for (const [path, n] of size) (initial.has(path) ? (up += n) : (lazy += n));
+  report('bundle_web-client_neutral_min_split_initial', 'bytes', up);
+  report('bundle_web-client_neutral_min_split_lazy', 'bytes', lazy);
 }

@@ -22,7 +22,7 @@ if (variant === 'node-tls') {
   const { clientConfig, serverConfig } = await import('@puretls/tls');
   const { createCertificateVerifier } = await import('@puretls/x509');
   const provider =
-    variant === 'accel' ? (await import('@puretls/node/provider')).createNodeProvider() : (await import('@puretls/crypto/noble')).createNobleProvider();
+    variant === 'accel' ? (await import('@puretls/node/provider')).createNodeProvider() : (await import('@puretls/crypto/noble-lazy')).createNobleProvider();
   const { openPair } = await import('./engine.mjs');
   await openPair({
     client: clientConfig({ provider, now: () => Date.now(), serverName: 'localhost', verifier: createCertificateVerifier({ trustAnchors: [der(pki.caDer)], provider }), groups: ['x25519'] }),

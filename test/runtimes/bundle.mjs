@@ -30,7 +30,9 @@ export const noNodeModules = {
  * Bundles `contents` (an ESM entry, resolved from the repository root) into one ESM file.
  * `source: true` resolves workspace packages to their TypeScript (the `puretls-source` condition);
  * otherwise their built `dist/`.
- * @param {{ contents: string, source?: boolean, minify?: boolean, outfile?: string, metafile?: boolean, platform?: 'neutral' | 'node' }} o
+ * With `splitting`, dynamic imports become chunks of their own: `files` lists every output (path,
+ * bytes) and `metafile` says which are loaded up front.
+ * @param {{ contents: string, source?: boolean, minify?: boolean, outfile?: string, metafile?: boolean, platform?: 'neutral' | 'node', splitting?: boolean }} o
  */
 export async function bundle(o) {
   const result = await build({
@@ -46,12 +48,14 @@ export async function bundle(o) {
     write: o.outfile !== undefined,
     ...(o.outfile !== undefined ? { outfile: o.outfile } : { outdir: 'out' }),
     metafile: o.metafile ?? false,
+    splitting: o.splitting ?? false,
     logLevel: 'silent',
     // A Node-platform bundle (the Node binding, for Bun) keeps Node's modules as they are.
     plugins: o.platform === 'node' ? [] : [noNodeModules],
   });
   const text = o.outfile !== undefined ? null : new TextDecoder().decode(result.outputFiles[0].contents);
-  return { text, metafile: result.metafile };
+  const files = (result.outputFiles ?? []).map((f) => ({ path: f.path, bytes: f.contents }));
+  return { text, files, metafile: result.metafile };
 }
 
 // CLI: `node test/runtimes/bundle.mjs [outfile]` writes the Web binding and the core it uses as one

@@ -11,7 +11,10 @@
 import type { ECDSA, WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
-import { DerReader, derInteger, derSequence } from './der.js';
+import { assertEcPrivateScalar } from './curve-params.js';
+import { derInteger, derSequence } from './der.js';
+import { bigIntToBytes, bytesToBigInt, signatureToCompact } from './ecdsa-encoding.js';
+export { bigIntToBytes, bytesToBigInt, signatureToCompact } from './ecdsa-encoding.js';
 import { CryptoError } from './errors.js';
 import { randomBytesFrom } from './random.js';
 import type { EcCurve, HashName, RandomSource } from './types.js';
@@ -54,33 +57,8 @@ export function hashMessage(hash: HashName, message: Uint8Array): Uint8Array {
   return h(message);
 }
 
-export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return n;
-}
-
-export function bigIntToBytes(n: bigint, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = n;
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  if (x !== 0n) throw new RangeError(`integer does not fit in ${length} bytes`);
-  return out;
-}
-
-/**
- * Checks a private scalar supplied by the caller: exactly `scalarLength` big-endian bytes with
- * 1 <= d < n (SEC 1 §3.2.1). A RangeError naming `argument`, since a bad local key is a caller error.
- */
-export function assertEcScalar(c: EcCurveInfo, d: unknown, argument: string): asserts d is Uint8Array {
-  if (!(d instanceof Uint8Array)) throw new TypeError(`${argument} must be a Uint8Array`);
-  if (d.length !== c.scalarLength) throw new RangeError(`${argument} must be ${c.scalarLength} bytes for ${c.name}, got ${d.length}`);
-  const v = bytesToBigInt(d);
-  if (v === 0n || v >= c.n) throw new RangeError(`${argument} must be in [1, n-1] for ${c.name}`);
-}
+/** Checks a private scalar supplied by the caller (curve-params.ts: 1 <= d < n, SEC 1 §3.2.1). */
+export const assertEcScalar: (c: EcCurveInfo, d: unknown, argument: string) => asserts d is Uint8Array = assertEcPrivateScalar;
 
 /**
  * Decodes and validates a SEC1 point (SEC 1 §2.3.4 and §3.2.2: on the curve, not the identity).
@@ -127,38 +105,6 @@ export function ecdsaSign(
   if (encoding === 'p1363') return compact;
   const L = c.scalarLength;
   return derSequence(derInteger(bytesToBigInt(compact.subarray(0, L))), derInteger(bytesToBigInt(compact.subarray(L))));
-}
-
-/** r || s of fixed width, or undefined when the encoding or the range check fails. */
-export function signatureToCompact(c: EcCurveInfo, encoding: 'der' | 'p1363', sig: Uint8Array): Uint8Array | undefined {
-  let r: bigint;
-  let s: bigint;
-  const L = c.scalarLength;
-  if (encoding === 'p1363') {
-    // IEEE 1363 / RFC 4754: exactly two fixed-width big-endian integers.
-    if (sig.length !== 2 * L) return undefined;
-    r = bytesToBigInt(sig.subarray(0, L));
-    s = bytesToBigInt(sig.subarray(L));
-  } else {
-    // Ecdsa-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 5480 §2.2 / RFC 3279 §2.2.3).
-    // Bounding the size first keeps hostile input from costing more than a few hundred bytes of work.
-    if (sig.length > 2 * L + 16) return undefined;
-    try {
-      const outer = DerReader.over(sig);
-      const seq = outer.sequence();
-      outer.finish('ECDSA signature');
-      r = seq.integer();
-      s = seq.integer();
-      seq.finish('ECDSA signature');
-    } catch {
-      return undefined;
-    }
-  }
-  if (r < 1n || r >= c.n || s < 1n || s >= c.n) return undefined;
-  const out = new Uint8Array(2 * L);
-  out.set(bigIntToBytes(r, L), 0);
-  out.set(bigIntToBytes(s, L), L);
-  return out;
 }
 
 export function ecdsaVerify(

@@ -3,12 +3,11 @@
  * context, no prehash; RFC 8446 §4.2.3). Verification is strict RFC 8032 rather than ZIP-215:
  * canonical point encodings only and S < L (§5.1.7 step 1, §5.2.7 step 1); noble's strict mode
  * also refuses small-order public keys. Returns false on any malformed input, never throws.
+ * The curve comes from family-25519.ts / family-448.ts, so neither is loaded before it is needed.
  */
-import { ed25519 } from '@noble/curves/ed25519.js';
-import { ed448 } from '@noble/curves/ed448.js';
 import type { EdDSA } from '@noble/curves/abstract/edwards.js';
 
-interface EdCurve {
+export interface EdCurve {
   readonly name: 'Ed25519' | 'Ed448';
   readonly impl: EdDSA;
   /** Bytes of a seed, a public key and each half of a signature: 32 / 57. */
@@ -17,8 +16,10 @@ interface EdCurve {
   readonly L: bigint;
 }
 
-const ED25519: EdCurve = { name: 'Ed25519', impl: ed25519, size: 32, L: ed25519.Point.Fn.ORDER };
-const ED448: EdCurve = { name: 'Ed448', impl: ed448, size: 57, L: ed448.Point.Fn.ORDER };
+/** The EdCurve of a noble EdDSA instance. */
+export function edCurve(name: 'Ed25519' | 'Ed448', impl: EdDSA, size: number): EdCurve {
+  return Object.freeze({ name, impl, size, L: impl.Point.Fn.ORDER });
+}
 
 function littleEndian(bytes: Uint8Array): bigint {
   let n = 0n;
@@ -52,24 +53,15 @@ function verify(c: EdCurve, key: Uint8Array, message: Uint8Array, signature: Uin
   }
 }
 
-/** True when `key` is a canonical encoding of a curve point (RFC 8032 §5.1.3 / §5.2.3). */
-function isValidPoint(c: EdCurve, key: Uint8Array): boolean {
-  try {
-    c.impl.Point.fromBytes(key, false);
-    return true;
-  } catch {
-    return false;
-  }
+/** Sign, verify and public key of one curve, with the checks above. */
+export function edFunctions(c: EdCurve): {
+  sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
+  verify(key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  publicKey(seed: Uint8Array): Uint8Array;
+} {
+  return {
+    sign: (seed, message) => sign(c, seed, message),
+    verify: (key, message, signature) => verify(c, key, message, signature),
+    publicKey: (seed) => publicKey(c, seed),
+  };
 }
-
-export const ed25519Sign = (seed: Uint8Array, message: Uint8Array): Uint8Array => sign(ED25519, seed, message);
-export const ed25519Verify = (key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean =>
-  verify(ED25519, key, message, signature);
-export const ed25519PublicKey = (seed: Uint8Array): Uint8Array => publicKey(ED25519, seed);
-export const ed25519IsValidPoint = (key: Uint8Array): boolean => isValidPoint(ED25519, key);
-
-export const ed448Sign = (seed: Uint8Array, message: Uint8Array): Uint8Array => sign(ED448, seed, message);
-export const ed448Verify = (key: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean =>
-  verify(ED448, key, message, signature);
-export const ed448PublicKey = (seed: Uint8Array): Uint8Array => publicKey(ED448, seed);
-export const ed448IsValidPoint = (key: Uint8Array): boolean => isValidPoint(ED448, key);

@@ -7,7 +7,9 @@ export type CryptoErrorCode =
   | 'INVALID_KEY_ENCODING'
   | 'UNSUPPORTED_ALGORITHM'
   | 'KEY_ALGORITHM_MISMATCH'
-  | 'MESSAGE_TOO_LONG';
+  | 'MESSAGE_TOO_LONG'
+  /** A lazy provider was asked synchronously for an algorithm it has not loaded (see `prepare`). */
+  | 'ALGORITHM_NOT_LOADED';
 
 export class CryptoError extends Error {
   override readonly name = 'CryptoError';

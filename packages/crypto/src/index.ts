@@ -11,5 +11,6 @@ export { parseSpki, parsePkcs8, encodeSpki, encodePkcs8 } from './keys.js';
 export { platformRandom } from './random.js';
 export { constantTimeEqual } from './constant-time.js';
 export { checkedAeadAlgorithm, type AeadCore } from './aead-checked.js';
+export { resolveAeadSpec } from './aead-spec.js';
 export { checkedXdhGroup, type XdhCore } from './kex-checked.js';
 export { dispatchSignatures, type SignatureBackend, type SignatureDispatch, type SignatureFamily } from './signature-dispatch.js';

@@ -1,48 +1,32 @@
 /**
- * The default `CryptoProvider`, built on @noble/hashes, @noble/ciphers and @noble/curves, with RSA
- * on `bigint` (noble has none). Pure JavaScript: runs in every runtime.
+ * `@puretls/crypto/noble`: the default `CryptoProvider`, built on @noble/hashes, @noble/ciphers and
+ * @noble/curves, with RSA on `bigint` (noble has none). Pure JavaScript: runs in every runtime.
+ *
+ * This entry imports every algorithm up front, so every call of its providers is synchronous without
+ * `prepare` (sans-IO code and tests that call the provider directly). `@puretls/crypto/noble-lazy` is
+ * the same provider loading each curve, RSA and ChaCha20 on first need.
  */
-import { nobleAead } from './aead.js';
-import { hkdfExpand, hkdfExtract, hmac, nobleHash } from './hash.js';
-import { nobleGroup } from './kex.js';
-import { platformRandom, randomBytesFrom } from './random.js';
-import { signatureAlgorithmOf } from './schemes.js';
-import { nobleSignatures } from './signature.js';
-import type { CryptoProvider, KeyExchangeGroup, NamedGroupName, RandomSource, SignatureAlgorithm, SignatureSchemeName } from './types.js';
+import * as curve25519 from './family-25519.js';
+import * as curve448 from './family-448.js';
+import * as chacha from './family-chacha.js';
+import * as nist from './family-nist.js';
+import * as rsa from './rsa/index.js';
+import { families } from './noble-families.js';
+import { createNobleProvider as createProvider, type NobleProviderOptions } from './noble-provider.js';
+import type { CryptoProvider } from './types.js';
 
-export interface NobleProviderOptions {
-  /** Randomness; defaults to `crypto.getRandomValues`. Tests inject a fixed source. */
-  readonly random?: RandomSource;
-}
+export { prepareNoble, type NobleProviderOptions } from './noble-provider.js';
+export { loadedFamilies, type FamilyName } from './noble-families.js';
 
-const resolveAlgorithm = (a: SignatureAlgorithm | SignatureSchemeName): SignatureAlgorithm =>
-  typeof a === 'string' ? signatureAlgorithmOf(a) : a;
-
+/** A noble provider with every algorithm loaded (the families are handed over here, not at import: no side effect). */
 export function createNobleProvider(options: NobleProviderOptions = {}): CryptoProvider {
-  const random = options.random ?? platformRandom;
-  if (typeof random !== 'function') throw new TypeError('options.random must be a function');
-  const groups = new Map<NamedGroupName, KeyExchangeGroup>();
-  const signatures = nobleSignatures(random);
-  return Object.freeze({
-    name: 'noble',
-    randomBytes: (length: number) => randomBytesFrom(random, length),
-    hash: nobleHash,
-    hmac,
-    hkdfExtract,
-    hkdfExpand,
-    aead: nobleAead,
-    group(name: NamedGroupName): KeyExchangeGroup {
-      let g = groups.get(name);
-      if (g === undefined) {
-        g = nobleGroup(name, random);
-        groups.set(name, g);
-      }
-      return g;
-    },
-    sign: (algorithm, key, message) => signatures.sign(resolveAlgorithm(algorithm), key, message),
-    verify: (algorithm, key, message, signature) => signatures.verify(resolveAlgorithm(algorithm), key, message, signature),
-  } satisfies CryptoProvider);
+  families.nist.provide(nist);
+  families.curve25519.provide(curve25519);
+  families.curve448.provide(curve448);
+  families.rsa.provide(rsa);
+  families.chacha.provide(chacha);
+  return createProvider(options);
 }
 
 /** A shared provider with platform randomness. */
-export const nobleProvider: CryptoProvider = createNobleProvider();
+export const nobleProvider: CryptoProvider = /* @__PURE__ */ createNobleProvider();

@@ -18,9 +18,11 @@
  * as the other providers. Randomness: ECDSA nonces and PSS salts come from the engine's own CSPRNG
  * (as with node:crypto); `randomBytes` and key generation use the provider's source.
  */
-import { bigIntToBytes, bytesToBigInt, ecCurve, signatureToCompact } from './ecdsa.js';
+import { ecCurveParams as ecCurve } from './curve-params.js';
+import { bigIntToBytes, bytesToBigInt, signatureToCompact } from './ecdsa-encoding.js';
 import { derInteger, derSequence } from './der.js';
-import { createNobleProvider } from './noble.js';
+import { families } from './noble-families.js';
+import { createNobleProvider } from './noble-provider.js';
 import { webCryptoAesGcm } from './webcrypto-aead.js';
 import { bitLength } from './rsa/bigint.js';
 import { validateRsaPrivateKey } from './rsa/key.js';
@@ -107,19 +109,20 @@ class KeyCache {
 }
 
 /** `op` on the imported key; noble decides when the runtime refuses the import or the operation. */
-function onWeb<T>(key: Promise<CryptoKey>, op: (k: CryptoKey) => Promise<T>, noble: () => T): Promise<T> {
+function onWeb<T>(key: Promise<CryptoKey>, op: (k: CryptoKey) => Promise<T>, noble: () => MaybePromise<T>): Promise<T> {
   return key.then(op).catch(() => noble());
 }
 
-function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch): SignatureDispatch<true> {
+function webSignatures(subtle: SubtleCrypto, noble: SignatureDispatch<true>): SignatureDispatch<true> {
   const keys = new KeyCache();
   const validRsa = new WeakSet<RsaPrivateKey>();
-  const ecPublicPoint = (curve: EcCurve, d: Uint8Array): Uint8Array => ecCurve(curve).ecdsa.getPublicKey(d, false);
+  // A JWK private key needs its public point: noble's curve, loaded on the first EC key (once per key).
+  const ecPublicPoint = async (curve: EcCurve, d: Uint8Array): Promise<Uint8Array> => (await families.nist.load()).ecCurve(curve).ecdsa.getPublicKey(d, false);
 
   const ecPrivate = (key: Extract<PrivateKey, { kind: 'ec' }>): Promise<CryptoKey> =>
-    keys.get(key, 'ECDSA', () => {
+    keys.get(key, 'ECDSA', async () => {
       const c = ecCurve(key.curve);
-      const point = ecPublicPoint(key.curve, key.d);
+      const point = await ecPublicPoint(key.curve, key.d);
       const L = c.fieldLength;
       const jwk: JsonWebKey = {
         kty: 'EC',

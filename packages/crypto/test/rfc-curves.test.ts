@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { createNobleProvider } from '@puretls/crypto/noble';
 import type { KeyExchangeGroup } from '@puretls/crypto';
 import { hex, toHex } from '@puretls/test-vectors';
-import { ed25519PublicKey, ed448PublicKey } from '../src/eddsa.js';
+import { ed25519 } from '../src/family-25519.js';
+import { ed448 } from '../src/family-448.js';
 
 const provider = createNobleProvider();
 
@@ -330,8 +331,8 @@ describe('RFC 7748 §6 Diffie-Hellman examples', () => {
 });
 
 const ED = [
-  { alg: 'ed25519', vectors: ED25519, size: 32, L: L25519, derive: ed25519PublicKey, section: '§7.1' },
-  { alg: 'ed448', vectors: ED448, size: 57, L: L448, derive: ed448PublicKey, section: '§7.4' },
+  { alg: 'ed25519', vectors: ED25519, size: 32, L: L25519, derive: ed25519.publicKey, section: '§7.1' },
+  { alg: 'ed448', vectors: ED448, size: 57, L: L448, derive: ed448.publicKey, section: '§7.4' },
 ] as const;
 
 describe('RFC 8032 EdDSA test vectors', () => {

@@ -95,7 +95,10 @@ export class DtlsClientConnection extends DtlsConnection {
       ccsSent: false,
       earlyDataSent: false,
     };
-    try {
+    const max = this.maxDatagramPayload;
+    const big = early?.find((d) => d.length > max);
+    if (big !== undefined) throw new RangeError(`options.earlyData: an element of ${big.length} bytes does not fit one datagram (max ${max})`);
+    const firstFlight = (): _internal.Step => {
       s.keyShares = config.keyShareGroups.map((g) => ({ group: g, keyPair: _internal.newKeyPair(s, g) }));
       _internal.sendClientHello(s, undefined);
       if (early !== undefined && options.session !== undefined) {
@@ -105,18 +108,32 @@ export class DtlsClientConnection extends DtlsConnection {
         this.records.setEarlyWriteKeys(k.ks, k.suite, k.clientEarlyTrafficSecret);
         s.earlyDataSent = true;
       }
+      return new _internal.ExpectServerHello(s, undefined);
+    };
+    // After the ClientHello's datagram: each early message in a record and a datagram of its own.
+    const sendEarly = (): void => {
+      for (const d of this.error === null && s.earlyDataSent ? (early ?? []) : []) {
+        this.records.append(EARLY_EPOCH, ContentType.application_data, d);
+        this.records.flush();
+      }
+    };
+    // A lazy provider may still have to load the key-share groups (and the 0-RTT suite's AEAD): the
+    // first flight then waits for it (Waiting:Provider), early data right behind it.
+    const needs = { groups: config.keyShareGroups, aeads: early !== undefined && options.session !== undefined ? [_internal.CipherSuite[options.session.cipherSuite].aead] : [] };
+    const loading = provider.prepare?.(needs);
+    if (loading !== undefined && loading !== null) {
+      this.start(new _internal.Wait('Provider', Promise.resolve(loading).then(() => firstFlight)));
+      void this.pending?.then(sendEarly);
+      return;
+    }
+    let first: _internal.Step;
+    try {
+      first = firstFlight();
     } catch (e) {
       throw new Error(`cannot start the handshake: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
-    const max = this.maxDatagramPayload;
-    const big = early?.find((d) => d.length > max);
-    if (big !== undefined) throw new RangeError(`options.earlyData: an element of ${big.length} bytes does not fit one datagram (max ${max})`);
-    this.start(new _internal.ExpectServerHello(s, undefined));
-    // After the ClientHello's datagram: each early message in a record and a datagram of its own.
-    for (const d of this.error === null ? (early ?? []) : []) {
-      this.records.append(EARLY_EPOCH, ContentType.application_data, d);
-      this.records.flush();
-    }
+    this.start(first);
+    sendEarly();
   }
 
   /** RFC 8446 §7.5: the early exporter (only on a connection that sent 0-RTT). */

@@ -7,6 +7,7 @@
  * never retransmitted; past max_early_data_size an unexpected_message; with stateless cookies the
  * exchange is skipped for accepted 0-RTT (RFC 9147 §5.1) and kept for refused 0-RTT.
  */
+import type { CryptoProvider } from '@puretls/crypto';
 import { createMemorySessionStore, createTicketSealer, type ClientTicket } from '@puretls/tls';
 import { describe, expect, it } from 'vitest';
 import {
@@ -79,6 +80,21 @@ describe('0-RTT over DTLS 1.3', () => {
     await n.run(() => n.events[1].some((e) => e.type === 'application_data'), 1000);
     expect(n.events[1].filter((e) => e.type === 'application_data').map((e) => dec((e as { data: Uint8Array }).data))).toEqual(['after']);
     expect(early(n.events[1])).toEqual(['first', 'second']);
+  });
+
+  it('sends_early_data_right_behind_the_client_hello_when_the_provider_makes_the_first_flight_wait', async () => {
+    const { clock, server, ticket } = await withTicket();
+    // A provider still loading (the lazy noble provider's first connection): prepare() answers with a Promise.
+    const slow: CryptoProvider = { ...provider, prepare: () => new Promise((resolve) => setTimeout(resolve, 1)) };
+    const { client } = configs(clock, { client: { provider: slow } });
+    const c = new DtlsClientConnection(client, { session: ticket, earlyData: [enc('first'), enc('second')] });
+    expect(c.state).toBe('Waiting:Provider');
+    expect(c.pullDatagram()).toBeNull();
+    const n = new SimNet(c, new DtlsServerConnection(server), clock);
+    await n.run(() => completed(n));
+    expect(c.handshakeInfo!.earlyDataAccepted).toBe(true);
+    expect(early(n.events[1])).toEqual(['first', 'second']);
+    expect(n.sent[0].slice(0, 3).map((d) => epochBits(d.bytes))).toEqual([null, 1, 1]);
   });
 
   it('keeps_early_datagrams_that_arrive_before_the_client_hello_and_drops_duplicates_by_the_replay_window', async () => {

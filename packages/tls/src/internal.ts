@@ -16,5 +16,5 @@ export { fail, toTlsError } from './errors.js';
 export { Wait, type State, type Step } from './state.js';
 export { DTLS13_VARIANT, TLS13_VARIANT, variantOf, type ProtocolVariant } from './variant.js';
 export { AlertLevel, alertName, HandshakeType, handshakeTypeName } from './constants.js';
-export { cipherSuiteByCode } from './suites.js';
+export { CipherSuite, cipherSuiteByCode } from './suites.js';
 export { issueTickets, ticketFrom, MAX_TICKET_LIFETIME } from './ticket-messages.js';

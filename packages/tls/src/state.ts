@@ -1,4 +1,5 @@
-/** Handshake states and asynchronous steps (a remote signer, a certificate verifier). */
+/** Handshake states and asynchronous steps (a remote signer, a certificate verifier, a provider loading). */
+import type { CryptoProvider, ProviderNeeds } from '@puretls/crypto';
 import type { RawHandshake } from './messages/handshake.js';
 
 /** A handshake state: named for what it expects, it handles one message and yields the next state. */
@@ -21,4 +22,14 @@ export type Step = State | Wait;
 export function after<T>(name: string, value: T | Promise<T>, then: (v: T) => Step): Step {
   if (value instanceof Promise) return new Wait(name, value.then((v) => () => then(v)));
   return then(value);
+}
+
+/**
+ * Runs `then` once the provider has what `needs` names (`CryptoProvider.prepare`: a lazy provider
+ * imports a curve or cipher on first use); synchronously when nothing has to load.
+ */
+export function prepared(provider: CryptoProvider, needs: ProviderNeeds, then: () => Step): Step {
+  const loading = provider.prepare?.(needs);
+  if (loading === undefined || loading === null) return then();
+  return new Wait('Provider', Promise.resolve(loading).then(() => then));
 }

@@ -6,7 +6,7 @@
  * is built in: pass your CA, or import `@puretls/x509/mozilla-roots` (only bundles that import it carry it).
  */
 import type { CryptoProvider } from '@puretls/crypto';
-import { createNobleProvider } from '@puretls/crypto/noble';
+import { createNobleProvider } from '@puretls/crypto/noble-lazy';
 import { createWebCryptoProvider, hasWebCryptoAes, platformSubtle } from '@puretls/crypto/webcrypto';
 import { clientConfig, serverConfig, type CipherSuiteName, type ClientConfig, type ClientConfigOptions, type ServerConfig, type ServerConfigOptions } from '@puretls/tls';
 import { createCertificateVerifier, decodePem, TrustStore } from '@puretls/x509';

@@ -5,7 +5,7 @@
  */
 import { CryptoError, parseSpki } from '@puretls/crypto';
 import type { PublicKey } from '@puretls/crypto';
-import { nobleProvider } from '@puretls/crypto/noble';
+import { nobleProvider } from '@puretls/crypto/noble-lazy';
 import { bytesEqual } from '@puretls/wire';
 import { type DerNode, Tag, TagClass, expect, expectSequence, latin1, parseDer, readBitString, readIntegerBytes, readOid, readSmallInteger, toHex } from './der.js';
 import { X509Error, malformed } from './errors.js';

@@ -7,7 +7,7 @@
  * hostile chain can cause. The first path that passes every check of `policy.ts` wins.
  */
 import type { CryptoProvider } from '@puretls/crypto';
-import { nobleProvider } from '@puretls/crypto/noble';
+import { nobleProvider } from '@puretls/crypto/noble-lazy';
 import { bytesEqual } from '@puretls/wire';
 import { type Certificate, parseCertificate } from './certificate.js';
 import { X509Error } from './errors.js';

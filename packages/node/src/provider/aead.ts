@@ -10,8 +10,8 @@
  * copied once from OpenSSL's buffer into the caller's (or a fresh one).
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type CipherCCMTypes, type CipherGCMTypes, type KeyObject } from 'node:crypto';
-import { checkedAeadAlgorithm, type AeadAlgorithm, type AeadCore, type AeadName, type AeadSpec } from '@puretls/crypto';
-import { nobleProvider } from '@puretls/crypto/noble';
+import { checkedAeadAlgorithm, resolveAeadSpec, type AeadAlgorithm, type AeadCore, type AeadName, type AeadSpec } from '@puretls/crypto';
+import { nobleProvider } from '@puretls/crypto/noble-lazy';
 
 // SP 800-38D §5.2.1.1: len(P) <= 2^39 - 256 bits.
 const GCM_MAX_PLAINTEXT = 2 ** 36 - 32;
@@ -91,18 +91,12 @@ export function nodeAead(spec: AeadName | AeadSpec): AeadAlgorithm {
     const cached = cache.get(spec);
     if (cached !== undefined) return cached;
   }
-  // The noble provider resolves and checks the spec: the same names and RangeErrors on both providers.
-  const resolved = nobleProvider.aead(spec);
-  const s: AeadSpec = {
-    cipher: typeof spec === 'string' ? (spec.startsWith('AES') ? (spec.includes('GCM') ? 'AES-GCM' : 'AES-CCM') : 'CHACHA20-POLY1305') : spec.cipher,
-    keyLength: resolved.keyLength,
-    nonceLength: resolved.nonceLength,
-    tagLength: resolved.tagLength,
-  };
-  // OpenSSL takes GCM IVs of up to 128 bytes; longer ones (never in TLS) stay with noble.
-  if (s.cipher === 'AES-GCM' && s.nonceLength > OPENSSL_MAX_GCM_IV) return resolved;
+  // Resolved and checked as the noble provider does: the same names and RangeErrors on both providers.
+  const { name, spec: s } = resolveAeadSpec(spec);
+  // OpenSSL takes GCM IVs of up to 128 bytes; longer ones (never in TLS) stay with noble's AES-GCM.
+  if (s.cipher === 'AES-GCM' && s.nonceLength > OPENSSL_MAX_GCM_IV) return nobleProvider.aead(s);
   const cipher = nodeCipherName(s);
-  const algorithm = checkedAeadAlgorithm(resolved.name, s, (key) => keyed(cipher, s, createSecretKey(key)), fresh);
+  const algorithm = checkedAeadAlgorithm(name, s, (key) => keyed(cipher, s, createSecretKey(key)), fresh);
   if (typeof spec === 'string') cache.set(spec, algorithm);
   return algorithm;
 }

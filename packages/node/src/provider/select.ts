@@ -5,7 +5,7 @@
  * PURETLS_PROVIDER environment variable ('node' or 'noble') when no `force` is given.
  */
 import type { CryptoProvider, RandomSource } from '@puretls/crypto';
-import { createNobleProvider } from '@puretls/crypto/noble';
+import { createNobleProvider } from '@puretls/crypto/noble-lazy';
 import { createNodeProvider } from './index.js';
 
 export type ProviderChoice = 'auto' | 'node' | 'noble';

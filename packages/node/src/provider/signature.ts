@@ -12,12 +12,11 @@
  * the cofactorless equation where noble's is cofactored: they differ only on signatures whose R has
  * a small-order component, which no honest signer produces; such a signature is refused here.
  * RSA-PSS with an MGF1 hash other than the message hash (not a TLS scheme) has no node:crypto
- * option, so it goes to the noble provider.
+ * option, so it goes to the bigint RSA of @puretls/crypto/rsa.
  */
 import { constants, sign as nodeSign, verify as nodeVerifyRaw, type KeyObject } from 'node:crypto';
 import { CryptoError, dispatchSignatures, type PrivateKey, type RandomSource, type SignatureDispatch } from '@puretls/crypto';
-import { createNobleProvider } from '@puretls/crypto/noble';
-import { RSA_MIN_MODULUS_BITS, rsaModulusBits, validateRsaPrivateKey } from '@puretls/crypto/rsa';
+import { RSA_MIN_MODULUS_BITS, rsaModulusBits, rsaPssSign, rsaPssVerify, validateRsaPrivateKey } from '@puretls/crypto/rsa';
 import { assertEcScalar, nistCurve } from './kex.js';
 import { cachedKey, cachedPublicKey, ecPrivateKey, ecPublicKey, okpPrivateKey, okpPublicKey, rsaPrivateKey, rsaPublicKey, toHex } from './key-objects.js';
 import { hashInfo, plain } from './hash.js';
@@ -183,8 +182,6 @@ export type NodeSignatures = SignatureDispatch;
 
 /** The OpenSSL signatures behind the dispatcher the noble provider uses too (argument checks, key matching). */
 export function nodeSignatures(random: RandomSource): NodeSignatures {
-  // Only for what node:crypto cannot express (RSA-PSS with a different MGF1 hash).
-  const noble = createNobleProvider({ random });
   return dispatchSignatures({
     ecdsa: {
       sign(alg, key, message) {
@@ -213,7 +210,8 @@ export function nodeSignatures(random: RandomSource): NodeSignatures {
     },
     'rsa-pss': {
       sign(alg, key, message) {
-        if (alg.mgfHash !== alg.hash) return noble.sign(alg, key, message) as Uint8Array;
+        // node:crypto cannot express RSA-PSS with another MGF1 hash: our bigint RSA signs it.
+        if (alg.mgfHash !== alg.hash) return rsaPssSign(key, alg.hash, alg.saltLength, message, random, alg.mgfHash);
         const k = rsaKeyObject(key);
         // RFC 8017 §9.1.1 step 3: emLen >= hLen + sLen + 2, emBits = modBits - 1.
         const emLen = Math.ceil((rsaModulusBits(key.n) - 1) / 8);
@@ -224,7 +222,7 @@ export function nodeSignatures(random: RandomSource): NodeSignatures {
       },
       verify(alg, key, message, signature) {
         if (!isUsableRsaPublicKey(key.n, key.e)) return false;
-        if (alg.mgfHash !== alg.hash) return noble.verify(alg, key, message, signature) as boolean;
+        if (alg.mgfHash !== alg.hash) return rsaPssVerify({ n: key.n, e: key.e }, alg.hash, alg.mgfHash, alg.saltLength, message, signature);
         const bits = rsaModulusBits(key.n);
         if (signature.length !== Math.ceil(bits / 8)) return false;
         if (Math.ceil((bits - 1) / 8) < hashInfo(alg.hash).outputLength + alg.saltLength + 2) return false;

@@ -12,7 +12,8 @@ import { Transcript } from '../key-schedule/transcript.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { ticketFrom } from '../ticket-messages.js';
 import { ticketValid, type ClientTicket } from '../tickets.js';
-import type { Step } from '../state.js';
+import { Wait, type Step } from '../state.js';
+import { CipherSuite } from '../suites.js';
 import type { CertificateVerifier } from '../verifier.js';
 import { answerCertificateRequest } from './post-handshake-auth.js';
 import { ExpectServerHello } from './expect-server-hello.js';
@@ -112,7 +113,7 @@ export class ClientConnection extends Connection {
       ccsSent: false,
       earlyDataSent: false,
     };
-    try {
+    const firstFlight = (): Step => {
       s.keyShares = config.keyShareGroups.map((g) => ({ group: g, keyPair: newKeyPair(s, g) }));
       // RFC 8446 §5.1: the initial ClientHello may use record version 0x0301 for compatibility.
       this.setRecordVersion(0x0301);
@@ -132,12 +133,25 @@ export class ClientConnection extends Connection {
         this.sendEarlyApplicationData(earlyData);
         s.earlyDataSent = true;
       }
+      return new ExpectServerHello(s, undefined);
+    };
+    // A lazy provider may still have to load the key-share groups (and the 0-RTT suite's AEAD): the
+    // first flight then waits for it (state Waiting:Provider), and a failure building it fails the connection.
+    const early = earlyData !== undefined && session !== undefined ? [CipherSuite[session.cipherSuite].aead] : [];
+    const loading = provider.prepare?.({ groups: config.keyShareGroups, aeads: early });
+    if (loading !== undefined && loading !== null) {
+      this.start(new Wait('Provider', Promise.resolve(loading).then(() => firstFlight)));
+      return;
+    }
+    let first: Step;
+    try {
+      first = firstFlight();
     } catch (e) {
       // Local failure while building the first flight (a bad hook or key): refuse loudly.
       if (e instanceof TlsError) throw new Error(`cannot start the handshake: ${e.message}`, { cause: e });
       throw e;
     }
-    this.start(new ExpectServerHello(s, undefined));
+    this.start(first);
   }
 
   /** Negotiated parameters once the handshake is complete. */

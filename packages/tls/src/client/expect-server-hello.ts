@@ -2,7 +2,7 @@
 import type { NamedGroupName } from '@puretls/crypto';
 import { bytesEqual } from '@puretls/wire';
 import { ExtensionType as E, TLS12, TLS13 } from '../constants.js';
-import type { State, Step } from '../state.js';
+import { prepared, type State, type Step } from '../state.js';
 import { fail } from '../errors.js';
 import { groupByCode, groupCode } from '../groups.js';
 import { EarlySecret } from '../key-schedule/secrets.js';
@@ -45,8 +45,9 @@ export class ExpectServerHello implements State {
       // RFC 8446 §4.1.4: the ServerHello must keep the HelloRetryRequest's suite.
       fail('SUITE_CHANGED_AFTER_HRR', 'illegal_parameter', 'ServerHello cipher suite differs from the HelloRetryRequest');
     }
-    if (sh.isHelloRetryRequest) return this.helloRetry(m.raw, sh, suite);
-    return this.serverHello(m.raw, sh, suite);
+    // The suite's AEAD, and the group a HelloRetryRequest asks for, may still have to load.
+    const needs = { aeads: [suite.aead], groups: sh.isHelloRetryRequest ? retryGroup(s, sh) : [] };
+    return prepared(s.config.provider, needs, () => (sh.isHelloRetryRequest ? this.helloRetry(m.raw, sh, suite) : this.serverHello(m.raw, sh, suite)));
   }
 
   private helloRetry(raw: Uint8Array, hrr: ServerHello, suite: Suite): Step {
@@ -128,4 +129,12 @@ export class ExpectServerHello implements State {
     const ctx: HandshakeCtx = { s, suite, ks, hs, chts, shts, group, resumed: psk !== undefined, alpn: null, earlyAccepted: false, certRequest: null, peerChain: [], scheme: null };
     return new ExpectEncryptedExtensions(ctx);
   }
+}
+
+/** The offered group a HelloRetryRequest selects, if it is one (helloRetry() checks it properly). */
+function retryGroup(s: Shared, hrr: ServerHello): NamedGroupName[] {
+  const ks = findExtension(hrr.extensions, E.key_share);
+  if (ks === undefined || ks.data.length !== 2) return [];
+  const name = groupByCode(((ks.data[0] as number) << 8) | (ks.data[1] as number));
+  return name !== undefined && s.config.groups.includes(name) ? [name] : [];
 }

@@ -30,6 +30,8 @@ import type { CipherSuite as Suite } from '../suites.js';
 
 export class ExpectClientHello implements State {
   readonly name = 'ExpectClientHello';
+  #statelessRetry: { readonly retry: Retry | undefined } | undefined;
+  #prepared = false;
   constructor(
     private readonly s: Shared,
     private readonly retry: Retry | undefined,
@@ -69,7 +71,9 @@ export class ExpectClientHello implements State {
     if (ch.legacyCompressionMethods.length !== 1 || ch.legacyCompressionMethods[0] !== 0) {
       fail('BAD_COMPRESSION', 'illegal_parameter', 'ClientHello compression methods are not exactly [null]');
     }
-    const retry = this.retry ?? resumeStatelessRetry(s, ch);
+    // Once per hello: it absorbs the cookie's transcript, and handle() runs again after a provider load.
+    this.#statelessRetry ??= { retry: this.retry === undefined ? resumeStatelessRetry(s, ch) : undefined };
+    const retry = this.retry ?? this.#statelessRetry.retry;
     if (retry !== undefined) checkSecondHello(ch, retry);
     const suite = retry?.suite ?? selectSuite(cfg, ch.cipherSuites, offeredPskHash(s, ch));
     if (!ch.cipherSuites.includes(suite.code)) fail('HRR_SUITE_DROPPED', 'illegal_parameter', 'second ClientHello no longer offers the selected suite');
@@ -98,6 +102,23 @@ export class ExpectClientHello implements State {
       if (!supported.includes(e.group)) fail('KEY_SHARE_NOT_IN_GROUPS', 'illegal_parameter', `key share for group ${e.group} not in supported_groups`);
     }
     const earlyOffered = ext(E.early_data) !== undefined;
+
+    // A lazy provider may still have to load the suite's AEAD and the group we are going to use
+    // (selected again below, where a failure counts): handle() runs again once they are in.
+    let likelyGroup: NamedGroupName[] = [];
+    try {
+      const c = groupsExt === undefined ? undefined : selectGroup(cfg, supported, shares);
+      if (c?.kind === 'share') likelyGroup = [c.group];
+    } catch {
+      // No common group: decided below, if a key exchange is needed at all.
+    }
+    const loading = this.#prepared ? undefined : cfg.provider.prepare?.({ aeads: [suite.aead], groups: likelyGroup });
+    if (loading !== undefined && loading !== null) {
+      return after('Provider', Promise.resolve(loading), () => {
+        this.#prepared = true; // once per hello, whatever a provider answers the second time
+        return this.handle(m);
+      });
+    }
 
     // Before anything is sent: the transcript hash is fixed by the suite.
     s.transcript.setHash(suite.hash);
