@@ -78,11 +78,17 @@ function makeGroup(name: NamedGroupName, random: RandomSource): KeyExchangeGroup
 /** The families `needs` asks for (checked like the synchronous calls would check them). */
 function familiesOf(needs: ProviderNeeds): Set<FamilyName> {
   if (typeof needs !== 'object' || needs === null) throw new TypeError('needs must be an object');
+  const list = <T>(v: readonly T[] | undefined, name: string): readonly T[] => {
+    if (v !== undefined && !Array.isArray(v)) throw new TypeError(`needs.${name} must be an array`);
+    return v ?? [];
+  };
   const out = new Set<FamilyName>();
-  for (const g of needs.groups ?? []) out.add(groupFamily(g));
-  for (const a of needs.aeads ?? []) if (resolveAeadSpec(a).spec.cipher === 'CHACHA20-POLY1305') out.add('chacha');
-  for (const s of needs.signatures ?? []) {
-    const type = resolveAlgorithm(s).type;
+  for (const g of list(needs.groups, 'groups')) out.add(groupFamily(g));
+  for (const a of list(needs.aeads, 'aeads')) if (resolveAeadSpec(a).spec.cipher === 'CHACHA20-POLY1305') out.add('chacha');
+  for (const s of list(needs.signatures, 'signatures')) {
+    const alg = resolveAlgorithm(s) as SignatureAlgorithm | undefined; // undefined for an unknown scheme name
+    if (typeof alg !== 'object' || alg === null) throw new RangeError(`needs.signatures: unknown signature scheme ${String(s)}`);
+    const type = alg.type;
     const f = Object.hasOwn(SIGNATURE_FAMILY, type) ? SIGNATURE_FAMILY[type] : undefined;
     if (f === undefined) throw new TypeError(`needs.signatures: algorithm.type is not supported: ${String(type)}`);
     out.add(f);

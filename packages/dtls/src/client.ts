@@ -122,7 +122,7 @@ export class DtlsClientConnection extends DtlsConnection {
     const needs = { groups: config.keyShareGroups, aeads: early !== undefined && options.session !== undefined ? [_internal.CipherSuite[options.session.cipherSuite].aead] : [] };
     const loading = provider.prepare?.(needs);
     if (loading !== undefined && loading !== null) {
-      this.start(new _internal.Wait('Provider', Promise.resolve(loading).then(() => firstFlight)));
+      this.start(_internal.waitForProvider(loading, firstFlight));
       void this.pending?.then(sendEarly);
       return;
     }

@@ -64,6 +64,8 @@ export abstract class DtlsConnection {
   readonly #post: PostHandshake;
   // ---- handshake layer
   readonly #reasm: Reassembler;
+  /** close() was called before the first flight existed (see close()). */
+  #closeAfterStart = false;
   #state: State | null = null;
   #waiting: string | null = null;
   #pending: Promise<void> | null = null;
@@ -234,6 +236,11 @@ export abstract class DtlsConnection {
   /** close_notify (not retransmitted: RFC 9147 §5.10); reading continues. */
   close(): void {
     if (this.#error !== null || this.#writeClosed) return;
+    if (this.#state === null && this.#pending !== null) {
+      // The first flight is still waiting (a provider loading): close_notify goes right after it.
+      this.#closeAfterStart = true;
+      return;
+    }
     this.#guard(() => {
       this.#rl.sendNow(this.#rl.writeEpoch, ContentType.alert, Uint8Array.of(ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY));
       this.#writeClosed = true;
@@ -464,6 +471,10 @@ export abstract class DtlsConnection {
     }
     this.#state = step;
     this.#rel.sendNewFlight();
+    if (this.#closeAfterStart) {
+      this.#closeAfterStart = false;
+      this.close();
+    }
   }
 
   // ---- post-handshake messages (RFC 9147 §5.8.4, §8, §9) -------------------------------------------

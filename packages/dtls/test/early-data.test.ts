@@ -97,6 +97,20 @@ describe('0-RTT over DTLS 1.3', () => {
     expect(n.sent[0].slice(0, 3).map((d) => epochBits(d.bytes))).toEqual([null, 1, 1]);
   });
 
+  it('sends_close_notify_after_the_client_hello_when_close_comes_while_the_first_flight_waits', async () => {
+    const clock = new Clock();
+    const slow: CryptoProvider = { ...provider, prepare: () => new Promise((resolve) => setTimeout(resolve, 1)) };
+    const { client } = configs(clock, { client: { provider: slow } });
+    const c = new DtlsClientConnection(client);
+    c.close();
+    expect(c.pullDatagram()).toBeNull();
+    await c.pending;
+    const types: number[] = [];
+    for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) types.push(d[0] as number);
+    expect(types).toEqual([22, 21]); // DTLSPlaintext handshake (the ClientHello), then the alert
+    expect(c.error).toBeNull();
+  });
+
   it('keeps_early_datagrams_that_arrive_before_the_client_hello_and_drops_duplicates_by_the_replay_window', async () => {
     const { clock, client, server, ticket, traces } = await withTicket();
     const c = new DtlsClientConnection(client, { session: ticket, earlyData: [enc('a'), enc('b')] });

@@ -13,7 +13,7 @@ export { trafficKeys, type TrafficKeys } from './key-schedule/traffic.js';
 export { encodeHandshake, parseHandshake, type HandshakeMessage, type RawHandshake } from './messages/handshake.js';
 export { encode, findExtension, parseBody, type Extension } from './messages/extensions.js';
 export { fail, toTlsError } from './errors.js';
-export { Wait, type State, type Step } from './state.js';
+export { Wait, waitForProvider, type State, type Step } from './state.js';
 export { DTLS13_VARIANT, TLS13_VARIANT, variantOf, type ProtocolVariant } from './variant.js';
 export { AlertLevel, alertName, HandshakeType, handshakeTypeName } from './constants.js';
 export { CipherSuite, cipherSuiteByCode } from './suites.js';

@@ -1,5 +1,6 @@
 /** Handshake states and asynchronous steps (a remote signer, a certificate verifier, a provider loading). */
 import type { CryptoProvider, ProviderNeeds } from '@puretls/crypto';
+import { TlsError } from './errors.js';
 import type { RawHandshake } from './messages/handshake.js';
 
 /** A handshake state: named for what it expects, it handles one message and yields the next state. */
@@ -31,5 +32,18 @@ export function after<T>(name: string, value: T | Promise<T>, then: (v: T) => St
 export function prepared(provider: CryptoProvider, needs: ProviderNeeds, then: () => Step): Step {
   const loading = provider.prepare?.(needs);
   if (loading === undefined || loading === null) return then();
-  return new Wait('Provider', Promise.resolve(loading).then(() => then));
+  return waitForProvider(loading, then);
+}
+
+/** The `Waiting:Provider` step; a load that fails (a chunk a page cannot fetch) is PROVIDER_LOAD_FAILED. */
+export function waitForProvider(loading: Promise<void>, then: () => Step): Wait {
+  return new Wait(
+    'Provider',
+    Promise.resolve(loading).then(
+      () => then,
+      (e: unknown) => {
+        throw new TlsError('PROVIDER_LOAD_FAILED', 'internal_error', `the crypto provider could not load an algorithm: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      },
+    ),
+  );
 }

@@ -31,6 +31,8 @@ describe('lazy noble provider', () => {
     expect(provider.aead('AES-128-GCM').keyLength).toBe(16);
     expect(provider.prepare?.({ aeads: ['AES-256-GCM'] })).toBeUndefined();
     expect(() => provider.prepare?.({ groups: ['x9' as 'x25519'] })).toThrow(RangeError);
+    expect(() => provider.prepare?.({ aeads: 'AES-128-GCM' as unknown as [] })).toThrow(/needs\.aeads must be an array/);
+    expect(() => provider.prepare?.({ signatures: ['ecdsa_sha1' as 'ed25519'] })).toThrow(RangeError);
     expect(loadedFamilies()).toEqual([]);
   });
 
@@ -118,5 +120,40 @@ describe('lazy noble provider', () => {
       // Client: first flight, ServerHello (and HelloRetryRequest); server: each ClientHello.
       expect(calls).toBe(hrr ? 5 : 3);
     }
+  });
+
+  it('a provider that fails to load fails the connection with PROVIDER_LOAD_FAILED, on either side', async () => {
+    const failing: CryptoProvider = { ...provider, prepare: () => Promise.reject(new Error('chunk could not be fetched')) };
+    const { client } = makeConfigsWith(failing, { serverKey: testKey('P-256') });
+    const c = new ClientConnection(client);
+    await c.pending;
+    expect([c.state, c.error?.code, c.error?.alert]).toEqual(['Failed', 'PROVIDER_LOAD_FAILED', 'internal_error']);
+    expect(c.error?.message).toMatch(/chunk could not be fetched/);
+
+    const ok = makeConfigsWith(provider, { serverKey: testKey('P-256') });
+    const bad = makeConfigsWith(failing, { serverKey: testKey('P-256') });
+    const c2 = new ClientConnection(ok.client);
+    const s = new ServerConnection(bad.server);
+    await exchange(c2, s);
+    expect([s.error?.code, c2.error?.code, c2.error?.alert]).toEqual(['PROVIDER_LOAD_FAILED', 'PEER_ALERT', 'internal_error']);
+  });
+
+  it('close() while the first flight waits: the ClientHello goes out, then close_notify (as without the wait)', async () => {
+    const slow: CryptoProvider = { ...provider, prepare: () => new Promise((resolve) => setTimeout(resolve, 1)) };
+    const { client, server } = makeConfigsWith(slow, { serverKey: testKey('P-256') });
+    const c = new ClientConnection(client);
+    c.close();
+    expect(c.pull()).toBeNull();
+    await c.pending;
+    const records: number[] = [];
+    const s = new ServerConnection(server);
+    for (let b = c.pull(); b !== null; b = c.pull()) {
+      records.push(b[0] as number);
+      s.feed(b);
+    }
+    expect(records[0]).toBe(22); // handshake: the ClientHello first
+    const ev = await exchange(c, s);
+    expect(ev.server.map((e) => e.type)).toContain('peer_closed');
+    expect(s.error).toBeNull();
   });
 });

@@ -12,7 +12,7 @@ import { Transcript } from '../key-schedule/transcript.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { ticketFrom } from '../ticket-messages.js';
 import { ticketValid, type ClientTicket } from '../tickets.js';
-import { Wait, type Step } from '../state.js';
+import { waitForProvider, type Step } from '../state.js';
 import { CipherSuite } from '../suites.js';
 import type { CertificateVerifier } from '../verifier.js';
 import { answerCertificateRequest } from './post-handshake-auth.js';
@@ -140,7 +140,7 @@ export class ClientConnection extends Connection {
     const early = earlyData !== undefined && session !== undefined ? [CipherSuite[session.cipherSuite].aead] : [];
     const loading = provider.prepare?.({ groups: config.keyShareGroups, aeads: early });
     if (loading !== undefined && loading !== null) {
-      this.start(new Wait('Provider', Promise.resolve(loading).then(() => firstFlight)));
+      this.start(waitForProvider(loading, firstFlight));
       return;
     }
     let first: Step;

@@ -4,7 +4,7 @@
  */
 import { SignatureScheme, type NamedGroupName } from '@puretls/crypto';
 import { ExtensionType as E, TLS12, TLS13 } from '../constants.js';
-import { after, type State, type Step } from '../state.js';
+import { after, waitForProvider, type State, type Step } from '../state.js';
 import { fail } from '../errors.js';
 import { ascii, utf8 } from '../bytes.js';
 import { groupCode } from '../groups.js';
@@ -114,7 +114,7 @@ export class ExpectClientHello implements State {
     }
     const loading = this.#prepared ? undefined : cfg.provider.prepare?.({ aeads: [suite.aead], groups: likelyGroup });
     if (loading !== undefined && loading !== null) {
-      return after('Provider', Promise.resolve(loading), () => {
+      return waitForProvider(loading, () => {
         this.#prepared = true; // once per hello, whatever a provider answers the second time
         return this.handle(m);
       });
