@@ -64,8 +64,6 @@ export abstract class DtlsConnection {
   readonly #post: PostHandshake;
   // ---- handshake layer
   readonly #reasm: Reassembler;
-  /** close() was called before the first flight existed (see close()). */
-  #closeAfterStart = false;
   #state: State | null = null;
   #waiting: string | null = null;
   #pending: Promise<void> | null = null;
@@ -236,9 +234,12 @@ export abstract class DtlsConnection {
   /** close_notify (not retransmitted: RFC 9147 §5.10); reading continues. */
   close(): void {
     if (this.#error !== null || this.#writeClosed) return;
-    if (this.#state === null && this.#pending !== null) {
-      // The first flight is still waiting (a provider loading): close_notify goes right after it.
-      this.#closeAfterStart = true;
+    const first = this.#state === null ? this.#pending : null;
+    if (first !== null) {
+      // The first flight is still waiting (a provider loading): close_notify goes after it and after
+      // what was queued behind it (a client's 0-RTT datagrams), as without the wait. `pending` never
+      // rejects (a failure is recorded as the error, and close() then does nothing).
+      void first.then(() => this.close());
       return;
     }
     this.#guard(() => {
@@ -471,10 +472,6 @@ export abstract class DtlsConnection {
     }
     this.#state = step;
     this.#rel.sendNewFlight();
-    if (this.#closeAfterStart) {
-      this.#closeAfterStart = false;
-      this.close();
-    }
   }
 
   // ---- post-handshake messages (RFC 9147 §5.8.4, §8, §9) -------------------------------------------

@@ -97,18 +97,32 @@ describe('0-RTT over DTLS 1.3', () => {
     expect(n.sent[0].slice(0, 3).map((d) => epochBits(d.bytes))).toEqual([null, 1, 1]);
   });
 
-  it('sends_close_notify_after_the_client_hello_when_close_comes_while_the_first_flight_waits', async () => {
-    const clock = new Clock();
+  it('sends_close_notify_after_the_client_hello_and_its_early_data_when_close_comes_while_the_first_flight_waits', async () => {
+    const { clock, ticket } = await withTicket();
     const slow: CryptoProvider = { ...provider, prepare: () => new Promise((resolve) => setTimeout(resolve, 1)) };
-    const { client } = configs(clock, { client: { provider: slow } });
-    const c = new DtlsClientConnection(client);
-    c.close();
-    expect(c.pullDatagram()).toBeNull();
-    await c.pending;
-    const types: number[] = [];
-    for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) types.push(d[0] as number);
-    expect(types).toEqual([22, 21]); // DTLSPlaintext handshake (the ClientHello), then the alert
-    expect(c.error).toBeNull();
+    const waiting = configs(clock, { client: { provider: slow } }).client;
+    const immediate = configs(clock).client;
+    const kinds = (c: DtlsClientConnection): (number | string)[] => {
+      const out: (number | string)[] = [];
+      for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) out.push(epochBits(d) === 1 ? 'epoch 1' : (d[0] as number));
+      return out;
+    };
+    for (const earlyData of [undefined, [enc('first')]]) {
+      const options = earlyData === undefined ? {} : { session: ticket, earlyData };
+      const c = new DtlsClientConnection(waiting, options);
+      c.close();
+      expect(c.pullDatagram()).toBeNull();
+      await c.pending;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const got = kinds(c);
+      const without = new DtlsClientConnection(immediate, options);
+      without.close();
+      expect(got).toEqual(kinds(without));
+      // The ClientHello (DTLSPlaintext handshake) first, the close_notify last: in epoch 0 without
+      // 0-RTT, in epoch 1 (the current write epoch) after the early record.
+      expect(got).toEqual(earlyData === undefined ? [22, 21] : [22, 'epoch 1', 'epoch 1']);
+      expect(c.error).toBeNull();
+    }
   });
 
   it('keeps_early_datagrams_that_arrive_before_the_client_hello_and_drops_duplicates_by_the_replay_window', async () => {

@@ -68,8 +68,6 @@ export abstract class Connection {
   #state: State | null = null;
   #waitingFor: string | null = null;
   #pending: Promise<void> | null = null;
-  /** close() was called before the first flight existed (see close()). */
-  #closeAfterStart = false;
   #error: TlsError | null = null;
   #readClosed = false;
   #writeClosed = false;
@@ -187,10 +185,11 @@ export abstract class Connection {
   /** Sends close_notify and closes our write side (RFC 9846 §6.1); reading continues. */
   close(): void {
     if (this.#error !== null || this.#writeClosed) return;
-    if (this.#state === null && this.#pending !== null) {
-      // The first flight is still waiting (a provider loading): close_notify goes right after it,
-      // as it would have had the flight been built at once.
-      this.#closeAfterStart = true;
+    const first = this.#state === null ? this.#pending : null;
+    if (first !== null) {
+      // The first flight is still waiting (a provider loading): close_notify goes right after it, as
+      // without the wait. `pending` never rejects (a failure is the error, and close() then does nothing).
+      void first.then(() => this.close());
       return;
     }
     this.#guard(() => {
@@ -367,10 +366,6 @@ export abstract class Connection {
     }
     this.#state = step;
     this.flushHandshake();
-    if (this.#closeAfterStart) {
-      this.#closeAfterStart = false;
-      this.close();
-    }
   }
 
   #run(): void {
