@@ -50,7 +50,8 @@ for (const [name, contents] of Object.entries(variants)) {
 {
   const { files, metafile } = await bundle({ contents: variants['web-client'], minify: true, metafile: true, source: true, splitting: true });
   const size = new Map(files.map((f) => [f.path.slice(f.path.lastIndexOf('/out/') + 1), f.bytes.length]));
-  const entry = Object.keys(metafile.outputs).find((k) => metafile.outputs[k].entryPoint !== undefined);
+  // Dynamically imported modules are entry points of their own chunks; ours is stdin's (entry.mjs).
+  const entry = Object.keys(metafile.outputs).find((k) => metafile.outputs[k].entryPoint === 'entry.mjs');
   const initial = new Set();
   const visit = (out) => {
     if (initial.has(out)) return;

@@ -3,7 +3,8 @@
 // Node module allowed) in Node, Deno (npm `deno`), Bun (npm `bun`) and headless Chromium (Debian's
 // `chromium` driven by playwright-core), against an in-memory peer and a real `openssl s_server -www`
 // (through a WebSocket-to-TCP relay in the browser); in Bun also the Node binding (node-binding.mjs);
-// then checks the packages as published (npm-consumption.mjs).
+// in Chromium also a code-split client (lazy-check.ts: which lazily loaded chunks one handshake
+// fetches); then checks the packages as published (npm-consumption.mjs).
 // Prints one line per check and `N passed, N failed` (`, N skipped` when some were skipped).
 // Options: --only node,deno,bun,chromium,npm   --json <file> (writes {passed, failed, skipped}).
 import { spawn } from 'node:child_process';
@@ -120,13 +121,35 @@ function bunBinary() {
 }
 
 
+/**
+ * lazy-check.ts bundled with code splitting (as a page's bundler would): the files under /lazy/, and
+ * for each the provider family modules it carries (noble-families.ts imports them dynamically).
+ */
+async function lazyBundle() {
+  const { files, metafile } = await bundle({ contents: "export * from './test/runtimes/lazy-check.ts';", source: true, splitting: true, metafile: true });
+  const name = (path) => path.slice(path.lastIndexOf('/') + 1);
+  const served = {};
+  for (const f of files) served[`/lazy/${name(f.path)}`] = { type: 'text/javascript', body: new TextDecoder().decode(f.bytes) };
+  const families = {};
+  let entry = null;
+  for (const [out, meta] of Object.entries(metafile.outputs)) {
+    // Dynamically imported modules are entry points of their own chunks; ours is stdin's (entry.mjs).
+    if (meta.entryPoint === 'entry.mjs') entry = `/lazy/${name(out)}`;
+    const found = Object.keys(meta.inputs).map((i) => /crypto\/src\/(family-[\w-]+|rsa\/index)\.ts$/.exec(i)?.[1]).filter((x) => x !== undefined);
+    families[`/lazy/${name(out)}`] = found;
+  }
+  return { served, families, entry };
+}
+
 async function inChromium(checkBundle, fixtures, opensslPort, dir) {
   const { chromium } = await import('playwright-core');
+  const lazy = await lazyBundle();
   const relay = await startRelay({
     ports: [opensslPort],
     files: {
       '/': { type: 'text/html', body: '<!doctype html><title>puretls runtime checks</title>' },
       '/check.mjs': { type: 'text/javascript', body: checkBundle },
+      ...lazy.served,
     },
   });
   const profile = join(dir, 'chromium-profile');
@@ -156,6 +179,33 @@ async function inChromium(checkBundle, fixtures, opensslPort, dir) {
     );
     console.log(`     chromium: ${out.userAgent}`);
     for (const r of out.results) applyResult('chromium', r);
+
+    // A fresh page with the code-split client: which chunks does one X25519 + ECDSA P-256 + AES-GCM
+    // handshake fetch? Those of X25519 and the NIST curves only, after an entry that carries none.
+    const name = 'code-split Web client, noble provider: one X25519 + ECDSA P-256 + AES-GCM handshake fetches the X25519 and NIST curve chunks, not those of Ed448/X448, RSA or ChaCha20';
+    const lazyPage = await context.newPage();
+    try {
+      const fetched = [];
+      lazyPage.on('request', (r) => {
+        const path = new URL(r.url()).pathname;
+        if (path.startsWith('/lazy/')) fetched.push(path);
+      });
+      await lazyPage.goto(`${relay.base}/`);
+      const got = await lazyPage.evaluate(async ({ entry, pki }) => (await import(entry)).lazyHandshake(pki), { entry: lazy.entry, pki: fixtures.pki });
+      const carried = [...new Set(fetched.flatMap((p) => lazy.families[p] ?? []))].sort();
+      const problems = [];
+      if (got.before.length !== 0) problems.push(`loaded before: ${got.before.join(', ')}`);
+      if ([...got.after].sort().join() !== 'curve25519,nist') problems.push(`loaded after: ${got.after.join(', ')}`);
+      if (carried.join() !== 'family-25519,family-nist') problems.push(`fetched chunks carry ${carried.join(', ') || 'no family'}`);
+      if (got.cipherSuite !== 'TLS_AES_128_GCM_SHA256' || got.group !== 'x25519' || got.signatureScheme !== 'ecdsa_secp256r1_sha256') {
+        problems.push(`negotiated ${got.cipherSuite} ${got.group} ${got.signatureScheme}`);
+      }
+      record('chromium', name, problems.length === 0 ? 'passed' : 'failed', problems.length === 0 ? `${fetched.length} files fetched` : problems.join('; '));
+    } catch (e) {
+      record('chromium', name, 'failed', String(e.message ?? e).split('\n')[0]);
+    } finally {
+      await lazyPage.close();
+    }
     if (errors.length > 0) record('chromium', 'no uncaught page errors', 'failed', errors.join(' | '));
   } finally {
     await context.close();
