@@ -17,19 +17,12 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import type { EdDSA } from '@noble/curves/abstract/edwards.js';
 import { CryptoError, type EcCurve } from '@puretls/crypto';
-import { hex, loadWycheproof, toHex, vectorsAvailable, vectorsMissingReason, type WycheproofGroup, type WycheproofTest } from '@puretls/test-vectors';
+import { hex, loadWycheproof, toHex, vectorsAvailable, xorshift32, vectorsMissingReason, type WycheproofGroup, type WycheproofTest } from '@puretls/test-vectors';
 import { ecCurveParams } from '../src/curve-params.js';
 import { decodeSec1Point, ed25519PointIsCanonical, ed448PointIsCanonical } from '../src/point-decode.js';
 import { i2osp, mod, modInverse } from '../src/rsa/bigint.js';
 
-// xorshift32, fixed seed: reproducible.
-let state = 0x9e3779b9;
-const next = (): number => {
-  state ^= state << 13;
-  state ^= state >>> 17;
-  state ^= state << 5;
-  return state >>> 0;
-};
+const next = xorshift32(0x9e3779b9); // fixed seed: reproducible
 const randomBytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => next() & 0xff);
 
 const NIST: readonly [EcCurve, ECDSA][] = [
