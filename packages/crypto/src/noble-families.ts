@@ -16,6 +16,7 @@ import type * as Rsa from './rsa/index.js';
 
 /** A module imported once, on the first `load()`, then used synchronously through `value`. */
 export class Lazy<T> {
+  /** What the module implements, for the error when it cannot be loaded. */
   readonly name: string;
   readonly #import: () => Promise<T>;
   #value: T | undefined;
@@ -41,7 +42,7 @@ export class Lazy<T> {
       (e: unknown) => {
         // A failed import (a network hiccup in a browser) may be retried by a later connection.
         this.#loading = undefined;
-        throw e;
+        throw new Error(`${this.name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       },
     );
     return this.#loading;
