@@ -16,6 +16,12 @@ export interface AeadCore {
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, out: Uint8Array): void;
   /** `sealed` is ciphertext || tag (at least a tag long). Writes the plaintext, or returns false leaving none in `out`. */
   open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array, out: Uint8Array): boolean;
+  /**
+   * Optional: `open` into a buffer of the core's own, for a cipher that makes one anyway (node:crypto's
+   * `update`); used when the caller gives no `output`, saving an allocation and a copy per record. The
+   * result must be fresh (no view of `sealed`, nothing else holding it); null on authentication failure.
+   */
+  openFresh?(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null;
   /** Optional asynchronous forms (see `Aead.sealAsync`), called with checked arguments (unchanged until settled). */
   sealAsync?(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array>;
   /** `sealed` is at least a tag long. */
@@ -65,6 +71,7 @@ function checkedAead(core: AeadCore, nonceLength: number, tagLength: number, all
       bytes(aad, 'aad');
       if (output !== undefined) bytes(output, 'output');
       if (ciphertext.length < tagLength) return null;
+      if (output === undefined && core.openFresh !== undefined) return core.openFresh(nonce, ciphertext, aad);
       const out = outputFor(output, ciphertext.length - tagLength, ciphertext);
       return core.open(nonce, ciphertext, aad, out) ? out : null;
     },

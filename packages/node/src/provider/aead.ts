@@ -6,8 +6,8 @@
  * the input.
  *
  * The key is imported once per `create()` (a KeyObject, so the caller may reuse its buffer); each
- * record then costs one OpenSSL cipher context. Node has no "update into" API, so the output is
- * copied once from OpenSSL's buffer into the caller's (or a fresh one).
+ * record then costs one OpenSSL cipher context. Node has no "update into" API: the output is copied
+ * once from OpenSSL's buffer into the caller's `output`; without one, `open` returns OpenSSL's buffer.
  */
 import { createCipheriv, createDecipheriv, createSecretKey, type CipherCCMTypes, type CipherGCMTypes, type KeyObject } from 'node:crypto';
 import { checkedAeadAlgorithm, resolveAeadSpec, type AeadAlgorithm, type AeadCore, type AeadName, type AeadSpec } from '@puretls/crypto';
@@ -47,6 +47,23 @@ function keyed(cipher: NodeCipher, spec: AeadSpec, key: KeyObject): AeadCore {
   const q = 15 - nonceLength;
   const maxLength = gcm ? GCM_MAX_PLAINTEXT : ccm && q < 7 ? 2 ** (8 * q) - 1 : Number.MAX_SAFE_INTEGER;
   const options = { authTagLength: tagLength };
+  /** The authenticated plaintext in a buffer of OpenSSL's making, or null. */
+  const decrypt = (nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null => {
+    const n = sealed.length - tagLength;
+    if (n > maxLength) return null;
+    const d = createDecipheriv(cipher as CipherGCMTypes, key, nonce, options);
+    d.setAuthTag(sealed.subarray(n));
+    d.setAAD(aad, { plaintextLength: n });
+    const plain = d.update(sealed.subarray(0, n));
+    try {
+      d.final(); // throws when the tag does not verify
+    } catch {
+      // Only an unverified plaintext is wiped: an authenticated one goes to the caller anyway.
+      plain.fill(0);
+      return null;
+    }
+    return new Uint8Array(plain.buffer, plain.byteOffset, plain.length);
+  };
   return {
     seal(nonce, plaintext, aad, out) {
       const n = plaintext.length;
@@ -65,22 +82,13 @@ function keyed(cipher: NodeCipher, spec: AeadSpec, key: KeyObject): AeadCore {
       out.set(c.getAuthTag(), n);
     },
     open(nonce, sealed, aad, out) {
-      const n = sealed.length - tagLength;
-      if (n > maxLength) return false;
-      const d = createDecipheriv(cipher as CipherGCMTypes, key, nonce, options);
-      d.setAuthTag(sealed.subarray(n));
-      d.setAAD(aad, { plaintextLength: n });
-      const plain = d.update(sealed.subarray(0, n));
-      try {
-        d.final(); // throws when the tag does not verify
-      } catch {
-        plain.fill(0);
-        return false;
-      }
-      // Authenticated plaintext goes to the caller anyway: only an unverified one is wiped (above).
+      const plain = decrypt(nonce, sealed, aad);
+      if (plain === null) return false;
       out.set(plain);
       return true;
     },
+    // OpenSSL's output is a fresh buffer already: handed over as it is (no second buffer, no copy).
+    openFresh: (nonce, sealed, aad) => decrypt(nonce, sealed, aad),
   };
 }
 
