@@ -4,8 +4,11 @@
 //   bulk_tls13_<aes128gcm|chacha20>_64m_loopback_puretls-node_<accel|noble>   packages/node
 //   bulk_tls13_<aes128gcm|chacha20>_64m_loopback_node-tls                      node:tls (OpenSSL)
 //   bulk_..._puretls-node_accel_vs_node-tls                                    issue 9: >= 1.0x
+//   bulk_plain_64m_loopback_net                                                the same without TLS (node:net):
+//     what the sockets and streams alone cost, the floor under both TLS figures
 // The noble variant moves 8 MiB (it is ~20x slower) and is scaled to MB/s like the others.
 import { once } from 'node:events';
+import * as net from 'node:net';
 import * as nodeTls from 'node:tls';
 import { createNobleProvider } from '@puretls/crypto/noble';
 import { createNodeProvider } from '@puretls/node/provider';
@@ -33,7 +36,7 @@ async function pair(lib, serverOptions, clientOptions) {
   await once(server, 'listening');
   const client = lib.connect({ host: '127.0.0.1', port: server.address().port, servername: 'localhost', ...clientOptions });
   client.on('error', (e) => console.error('bulk client error', e.message));
-  await once(client, 'secureConnect');
+  await once(client, lib === net ? 'connect' : 'secureConnect');
   return {
     send(total) {
       return new Promise((resolve) => {
@@ -69,6 +72,8 @@ for (const suite of SUITES) {
         { ca: pki.ca.cert, minVersion: 'TLSv1.3', ciphersuites: suite.iana },
       ),
   };
+  // No TLS at all, measured once (beside the first suite): the floor the sockets and streams set.
+  if (suite === SUITES[0]) variants.net = () => pair(net, {}, {});
   const binding = await quietly(() => import('@puretls/node'));
   if (binding.ok) {
     for (const [name, provider] of [
@@ -99,7 +104,8 @@ for (const suite of SUITES) {
   for (const [name, r] of Object.entries(rates)) {
     r.sort((a, b) => a - b);
     med[name] = r[Math.floor(r.length / 2)];
-    report(`bulk_tls13_${suite.tag}_${name.endsWith('noble') ? '8m' : '64m'}_loopback_${name}`, 'MB/s', med[name], { spread: Number(((r[r.length - 1] - r[0]) / med[name]).toFixed(2)) });
+    const bench = name === 'net' ? 'bulk_plain_64m_loopback_net' : `bulk_tls13_${suite.tag}_${name.endsWith('noble') ? '8m' : '64m'}_loopback_${name}`;
+    report(bench, 'MB/s', med[name], { spread: Number(((r[r.length - 1] - r[0]) / med[name]).toFixed(2)) });
   }
   if (med['puretls-node_accel'] !== undefined && med['node-tls'] !== undefined) {
     reportRatio(`bulk_tls13_${suite.tag}_64m_loopback_puretls-node_accel_vs_node-tls`, med['puretls-node_accel'] / med['node-tls'], 1.0);
