@@ -1,5 +1,5 @@
 // A TLS 1.3 client and server in one process over the sans-IO API of @puretls/tls: no socket, the
-// bytes one side pulls are fed to the other. Build first: npx tsc -b packages/tls
+// bytes one side pulls are fed to the other. Build first: npm run build
 //
 // The server's "certificate chain" here is just its public key (SPKI DER) and the client pins that
 // key; for real certificates pass createCertificateVerifier() from @puretls/x509 as the verifier.

@@ -1,7 +1,7 @@
 // Sessions with @puretls/tls, in memory: named rotating ticket keys shared by two "servers" of a
 // cluster, a client ticket store, a saved session (the bytes a CLI writes for -sess_out), 0-RTT with
 // anti-replay — the same ClientHello replayed to the second server gets no early data — and an
-// external PSK. Build first: npx tsc -b packages/tls
+// external PSK. Build first: npm run build
 import { generateKeyPairSync } from 'node:crypto';
 import { parseSpki } from '@puretls/crypto';
 import { createNobleProvider } from '@puretls/crypto/noble';

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes a fresh clone usable with only Node 20 and npm: installs the workspace with the pinned pnpm
 // (through npx, no global install) when node_modules is missing or older than the lockfile, then
-// builds every package (`tsc -b`, which also type-checks them); with --check-tests, type-checks the tests.
+// builds every package (`tsc -b`, which also type-checks them, then scripts/bundle-node.mjs); with
+// --check-tests, type-checks the tests.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs) {
 if (!process.argv.includes('--no-build')) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   run(process.execPath, [tsc, '-b']); // builds dist/ and type-checks every package
+  run(process.execPath, [join(root, 'scripts', 'bundle-node.mjs')]); // dist/node/: one bundle per entry for Node, Deno, Bun
   if (process.argv.includes('--check-tests')) run(process.execPath, [tsc, '-p', 'tsconfig.tests.json']); // tests too
 
 }

@@ -130,6 +130,12 @@ export async function npmConsumption({ dir, pki, openssl, record, run }) {
     record(R, 'tsc -b packages/web (and what it depends on)', 'failed', lastLines(built));
     return;
   }
+  // The `node` export condition's bundles (dist/node/) go into the tarballs with the rest of dist/.
+  const bundled = await run(process.execPath, [join(root, 'scripts', 'bundle-node.mjs')], { cwd: root, timeoutMs: 120_000 });
+  if (bundled.code !== 0) {
+    record(R, 'scripts/bundle-node.mjs', 'failed', lastLines(bundled));
+    return;
+  }
   let packs;
   try {
     packs = packAll(join(dir, 'tarballs'));
