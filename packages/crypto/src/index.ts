@@ -4,7 +4,7 @@
  * `checkedXdhGroup`, `dispatchSignatures`). The noble implementation is at `@puretls/crypto/noble`.
  */
 export type * from './types.js';
-export { CryptoError, type CryptoErrorCode } from './errors.js';
+export { CryptoError, isLoadFailure, type CryptoErrorCode } from './errors.js';
 export { encodeHkdfLabel, hkdfExpandLabel, deriveSecret } from './tls13-kdf.js';
 export { SignatureScheme, signatureSchemeName, signatureAlgorithmOf } from './schemes.js';
 export { parseSpki, parsePkcs8, encodeSpki, encodePkcs8 } from './keys.js';

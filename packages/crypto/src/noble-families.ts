@@ -8,6 +8,7 @@
  * provider. `@puretls/crypto/noble` loads them all up front (`provide`); `@puretls/crypto/noble-lazy`
  * does not.
  */
+import { CryptoError } from './errors.js';
 import type * as Curve25519 from './family-25519.js';
 import type * as Curve448 from './family-448.js';
 import type * as Chacha from './family-chacha.js';
@@ -42,7 +43,7 @@ export class Lazy<T> {
       (e: unknown) => {
         // A failed import (a network hiccup in a browser) may be retried by a later connection.
         this.#loading = undefined;
-        throw new Error(`${this.name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+        throw new CryptoError('ALGORITHM_LOAD_FAILED', `${this.name} could not be loaded: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       },
     );
     return this.#loading;

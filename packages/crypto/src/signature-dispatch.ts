@@ -4,9 +4,10 @@
  * algorithm, and hands each family of `SignatureAlgorithm.type` only a key of its kind (and, for
  * ECDSA, its curve). A key that does not match makes `sign` throw CryptoError
  * KEY_ALGORITHM_MISMATCH and `verify` return false; `verify` never throws on data (a malformed key
- * or signature is `false`). No algorithm code here: importing it pulls in no implementation.
+ * or signature is `false`), only when the verification could not run at all (a lazy provider's
+ * module that failed to load: CryptoError ALGORITHM_LOAD_FAILED, not a signature that failed). No algorithm code here: importing it pulls in no implementation.
  */
-import { CryptoError } from './errors.js';
+import { CryptoError, isLoadFailure } from './errors.js';
 import type { EcCurve, HashName, MaybePromise, PrivateKey, PublicKey, SignatureAlgorithm } from './types.js';
 
 type Kinds = { ecdsa: 'ec'; ed25519: 'ed25519'; ed448: 'ed448'; 'rsa-pss': 'rsa'; 'rsa-pkcs1': 'rsa' };
@@ -104,7 +105,8 @@ export function dispatchSignatures(backend: SignatureBackend<boolean>): Signatur
       if (typeof key !== 'object' || key === null) return false;
       try {
         return settle(verifyWith(backend, alg, key, message, signature));
-      } catch {
+      } catch (e) {
+        if (isLoadFailure(e)) throw e;
         // A malformed key (a peer's certificate) is data: no valid signature, never a crash.
         return false;
       }
@@ -127,7 +129,15 @@ function verifyWith(backend: SignatureBackend<boolean>, alg: SignatureAlgorithm,
   }
 }
 
-/** A rejected asynchronous verification is `false`, like a synchronous throw. */
+/** A rejected asynchronous verification is `false`, like a synchronous throw, unless nothing was verified. */
 function settle(r: MaybePromise<boolean>): MaybePromise<boolean> {
-  return typeof r === 'boolean' ? r : Promise.resolve(r).then((ok) => ok === true, () => false);
+  return typeof r === 'boolean'
+    ? r
+    : Promise.resolve(r).then(
+        (ok) => ok === true,
+        (e: unknown) => {
+          if (isLoadFailure(e)) throw e;
+          return false;
+        },
+      );
 }

@@ -206,7 +206,10 @@ export interface CryptoProvider {
   group(name: NamedGroupName): KeyExchangeGroup;
   /** Signs `message` (the whole message: hashing is part of the algorithm). */
   sign(algorithm: SignatureAlgorithm | SignatureSchemeName, key: PrivateKey, message: Uint8Array): MaybePromise<Uint8Array>;
-  /** false for any wrong or malformed signature or key/algorithm mismatch; never throws on data. */
+  /**
+   * false for any wrong or malformed signature or key/algorithm mismatch; never throws on data. A lazy
+   * provider that cannot load the algorithm throws (rejects with) CryptoError ALGORITHM_LOAD_FAILED.
+   */
   verify(
     algorithm: SignatureAlgorithm | SignatureSchemeName,
     key: PublicKey,

@@ -38,6 +38,8 @@ export function toTlsError(e: unknown): TlsError {
   // Matched by name and code: any provider may raise it, not only the one this package was built with.
   if (e instanceof Error && e.name === 'CryptoError' && typeof (e as { code?: unknown }).code === 'string') {
     const code = (e as Error & { code: string }).code;
+    // A lazy provider's module that failed to load mid-handshake (in sign or verify): as in Waiting:Provider.
+    if (code === 'ALGORITHM_LOAD_FAILED') return new TlsError('PROVIDER_LOAD_FAILED', 'internal_error', `the crypto provider could not load an algorithm: ${e.message}`, { cause: e });
     if (code === 'INVALID_PUBLIC_KEY' || code === 'ZERO_SHARED_SECRET') {
       return new TlsError(`KEY_SHARE_${code}`, 'illegal_parameter', `peer key share refused: ${e.message}`, { cause: e });
     }

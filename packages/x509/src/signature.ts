@@ -3,7 +3,7 @@
  * for the issuer's key, then checked with the provider. RSA PKCS#1 v1.5 and RSASSA-PSS (RFC 4055,
  * parameters checked), ECDSA (RFC 5758), Ed25519/Ed448 (RFC 8410). MD5 and SHA-1 are refused.
  */
-import type { CryptoProvider, HashName, SignatureAlgorithm } from '@puretls/crypto';
+import { isLoadFailure, type CryptoProvider, type HashName, type SignatureAlgorithm } from '@puretls/crypto';
 import { bytesEqual } from '@puretls/wire';
 import type { AlgorithmIdentifier, Certificate } from './certificate.js';
 import { type DerNode, TagClass, expectSequence, parseDer, readOid, readSmallInteger } from './der.js';
@@ -141,7 +141,9 @@ export async function checkCertificateSignature(cert: Certificate, issuer: Certi
   let ok: boolean;
   try {
     ok = await provider.verify(alg, issuer.publicKey, cert.tbs, cert.signatureValue);
-  } catch {
+  } catch (e) {
+    // The algorithm could not be loaded (a lazy provider): no verdict on the certificate, an error of ours.
+    if (isLoadFailure(e)) throw e;
     ok = false;
   }
   return ok ? null : new X509Error('CERT_SIGNATURE_FAILURE', `the signature on "${cert.subject.text}" does not verify with the key of "${issuer.subject.text}"`);
