@@ -42,6 +42,9 @@ export class DtlsClientConnection extends DtlsConnection {
       throw new TypeError('config must come from dtlsClientConfig()');
     }
     super(config, options.now ?? config.now());
+    if (options.session !== undefined && (options.session === null || typeof options.session !== 'object')) {
+      throw new TypeError('options.session must be a ClientTicket (from a session_ticket event)');
+    }
     if (options.session !== undefined && !config.cipherSuites.includes(options.session.cipherSuite)) {
       throw new TypeError('options.session: its cipher suite is not enabled in the config');
     }
@@ -110,9 +113,12 @@ export class DtlsClientConnection extends DtlsConnection {
       }
       return new _internal.ExpectServerHello(s, undefined);
     };
-    // After the ClientHello's datagram: each early message in a record and a datagram of its own.
+    // After the ClientHello's datagram: each early message in a record and a datagram of its own. Not
+    // once the 0-RTT keys are gone: input that came during a provider wait can hold a HelloRetryRequest,
+    // which ends 0-RTT (RFC 8446 §4.2.10) and has already reported the early data rejected.
     const sendEarly = (): void => {
-      for (const d of this.error === null && s.earlyDataSent ? (early ?? []) : []) {
+      if (this.error !== null || !s.earlyDataSent || this.records.writeKeys(EARLY_EPOCH) === undefined) return;
+      for (const d of early ?? []) {
         this.records.append(EARLY_EPOCH, ContentType.application_data, d);
         this.records.flush();
       }
@@ -123,7 +129,7 @@ export class DtlsClientConnection extends DtlsConnection {
     const loading = provider.prepare?.(needs);
     if (loading !== undefined && loading !== null) {
       this.start(_internal.waitForProvider(loading, firstFlight));
-      void this.pending?.then(sendEarly);
+      void this.pending?.then(() => this.guarded(sendEarly));
       return;
     }
     let first: _internal.Step;

@@ -78,6 +78,8 @@ export abstract class DtlsConnection {
   #now: number;
   #error: TlsError | null = null;
   #writeClosed = false;
+  /** close() came while the first flight waited: it runs once the flight is out; sending is over now. */
+  #closeDeferred = false;
   #info: DtlsHandshakeInfo | null = null;
   /** Datagrams handed out so far (for tests and statistics). */
   datagramsSent = 0;
@@ -201,7 +203,7 @@ export abstract class DtlsConnection {
   send(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
     if (this.#error !== null) throw this.#error;
-    if (this.#writeClosed) throw new Error('send after close()');
+    if (this.#writeClosed || this.#closeDeferred) throw new Error('send after close()');
     if (data.length > this.maxDatagramPayload) throw new RangeError(`data of ${data.length} bytes does not fit one datagram (max ${this.maxDatagramPayload})`);
     if (this.#traffic === null) {
       if (this.#appQueue.length >= 256) throw new RangeError('too many writes queued before the handshake completed');
@@ -233,13 +235,17 @@ export abstract class DtlsConnection {
 
   /** close_notify (not retransmitted: RFC 9147 §5.10); reading continues. */
   close(): void {
-    if (this.#error !== null || this.#writeClosed) return;
+    if (this.#error !== null || this.#writeClosed || this.#closeDeferred) return;
     const first = this.#state === null ? this.#pending : null;
     if (first !== null) {
       // The first flight is still waiting (a provider loading): close_notify goes after it and after
       // what was queued behind it (a client's 0-RTT datagrams), as without the wait. `pending` never
       // rejects (a failure is recorded as the error, and close() then does nothing).
-      void first.then(() => this.close());
+      this.#closeDeferred = true;
+      void first.then(() => {
+        this.#closeDeferred = false;
+        this.close();
+      });
       return;
     }
     this.#guard(() => {
@@ -303,6 +309,12 @@ export abstract class DtlsConnection {
       this.#advance(step);
       this.#run();
     });
+    this.#rl.flush();
+  }
+
+  /** `f` as the connection's own step: what it throws fails the connection (with its alert). */
+  protected guarded(f: () => void): void {
+    this.#guard(f);
     this.#rl.flush();
   }
 

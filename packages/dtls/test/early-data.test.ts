@@ -97,6 +97,45 @@ describe('0-RTT over DTLS 1.3', () => {
     expect(n.sent[0].slice(0, 3).map((d) => epochBits(d.bytes))).toEqual([null, 1, 1]);
   });
 
+  it('sends_no_early_data_when_a_hello_retry_request_fed_during_the_first_flight_wait_ended_0rtt', async () => {
+    const { clock, ticket, server } = await withTicket();
+    // A HelloRetryRequest for another group, taken from a server that wants secp256r1 only.
+    const hrrServer = configs(clock, { server: { ticketSealer: server.ticketSealer!, maxEarlyDataSize: 1000, groups: ['secp256r1'] } }).server;
+    const probe = new DtlsClientConnection(configs(clock).client, { session: ticket, earlyData: [enc('x')] });
+    const s = new DtlsServerConnection(hrrServer);
+    for (let d = probe.pullDatagram(); d !== null; d = probe.pullDatagram()) s.feedDatagram(d, clock.t);
+    await s.pending;
+    const hrr: Uint8Array[] = [];
+    for (let d = s.pullDatagram(); d !== null; d = s.pullDatagram()) hrr.push(d);
+    expect(hrr.length).toBeGreaterThan(0);
+    // The first prepare() waits (a lazy provider's first connection); the HRR arrives meanwhile.
+    let first = true;
+    const onceSlow: CryptoProvider = { ...provider, prepare: () => (first ? ((first = false), new Promise<void>((resolve) => setTimeout(resolve, 1))) : undefined) };
+    const c = new DtlsClientConnection(configs(clock, { client: { provider: onceSlow } }).client, { session: ticket, earlyData: [enc('first')] });
+    expect(c.state).toBe('Waiting:Provider');
+    const escaped: unknown[] = [];
+    const onEscape = (e: unknown): void => void escaped.push(e);
+    process.on('unhandledRejection', onEscape);
+    try {
+      for (const d of hrr) c.feedDatagram(d, clock.t);
+      await c.pending;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off('unhandledRejection', onEscape);
+    }
+    // No exception escaped the wait; the HRR was answered with a second ClientHello, and 0-RTT was
+    // reported refused, with no record in epoch 1.
+    expect(escaped).toEqual([]);
+    expect(c.error).toBeNull();
+    const events: DtlsEvent[] = [];
+    for (let e = c.poll(); e !== null; e = c.poll()) events.push(e);
+    expect(rejections(events)).toHaveLength(1);
+    const out: (number | null)[] = [];
+    for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) out.push(epochBits(d));
+    expect(out).not.toContain(1);
+    expect(out.filter((e) => e === null).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('sends_close_notify_after_the_client_hello_and_its_early_data_when_close_comes_while_the_first_flight_waits', async () => {
     const { clock, ticket } = await withTicket();
     const slow: CryptoProvider = { ...provider, prepare: () => new Promise((resolve) => setTimeout(resolve, 1)) };
@@ -112,6 +151,8 @@ describe('0-RTT over DTLS 1.3', () => {
       const c = new DtlsClientConnection(waiting, options);
       c.close();
       expect(c.pullDatagram()).toBeNull();
+      expect(() => c.send(enc('late'))).toThrow('send after close()');
+      c.close(); // once only
       await c.pending;
       await new Promise((resolve) => setTimeout(resolve, 0));
       const got = kinds(c);

@@ -252,3 +252,34 @@ describe('DTLS 1.3 resumption over UDP on 127.0.0.1', () => {
     expect(await echoOnce(second.c, peer, 'again')).toBe('echo:again');
   });
 });
+
+describe('DTLS client socket closed while its first flight waits for the provider', () => {
+  it('sends_the_client_hello_then_close_notify_before_closing_the_udp_socket', async () => {
+    const sink = createSocket('udp4');
+    const got: Buffer[] = [];
+    sink.on('message', (m) => got.push(m));
+    await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', () => resolve()));
+    // A provider still loading (the lazy noble provider's first connection) for 50 ms.
+    const slow = { ...provider, prepare: () => new Promise<void>((resolve) => setTimeout(resolve, 50)) };
+    const config = dtlsClientConfig({ provider: slow, now: Date.now, verifier, serverName: 'localhost' });
+    const escaped: unknown[] = [];
+    const onEscape = (e: unknown): void => void escaped.push(e);
+    process.on('unhandledRejection', onEscape);
+    try {
+      const sock = connect({ host: '127.0.0.1', port: sink.address().port, config });
+      const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()));
+      sock.on('error', (e) => escaped.push(e));
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      expect(sock.connection.state).toBe('Waiting:Provider');
+      sock.close();
+      await closed;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    } finally {
+      process.off('unhandledRejection', onEscape);
+      sink.close();
+    }
+    expect(escaped).toEqual([]);
+    // The ClientHello (a DTLSPlaintext handshake record), then close_notify (a plaintext alert).
+    expect(got.map((d) => d[0])).toEqual([22, 21]);
+  });
+});

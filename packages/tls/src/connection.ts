@@ -71,6 +71,8 @@ export abstract class Connection {
   #error: TlsError | null = null;
   #readClosed = false;
   #writeClosed = false;
+  /** close() came while the first flight waited: it runs once the flight is out; writing is over now. */
+  #closeDeferred = false;
   #appOutQueue: Uint8Array[] = [];
   #traffic: TrafficState | null = null;
   #earlyExporter: { ks: KeyScheduleContext; secret: Uint8Array } | null = null;
@@ -174,7 +176,7 @@ export abstract class Connection {
   write(data: Uint8Array): void {
     if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array');
     if (this.#error !== null) throw this.#error;
-    if (this.#writeClosed) throw new Error('write after close()');
+    if (this.#writeClosed || this.#closeDeferred) throw new Error('write after close()');
     if (this.#traffic === null) {
       this.#appOutQueue.push(data.slice());
       return;
@@ -184,12 +186,16 @@ export abstract class Connection {
 
   /** Sends close_notify and closes our write side (RFC 9846 §6.1); reading continues. */
   close(): void {
-    if (this.#error !== null || this.#writeClosed) return;
+    if (this.#error !== null || this.#writeClosed || this.#closeDeferred) return;
     const first = this.#state === null ? this.#pending : null;
     if (first !== null) {
       // The first flight is still waiting (a provider loading): close_notify goes right after it, as
       // without the wait. `pending` never rejects (a failure is the error, and close() then does nothing).
-      void first.then(() => this.close());
+      this.#closeDeferred = true;
+      void first.then(() => {
+        this.#closeDeferred = false;
+        this.close();
+      });
       return;
     }
     this.#guard(() => {

@@ -144,6 +144,9 @@ describe('lazy noble provider', () => {
     const c = new ClientConnection(client);
     c.close();
     expect(c.pull()).toBeNull();
+    // Writing is over at close(), as without the wait (the data could never be sent).
+    expect(() => c.write(new Uint8Array([1, 2, 3]))).toThrow('write after close()');
+    c.close(); // a second close() changes nothing
     await c.pending;
     const records: number[] = [];
     const s = new ServerConnection(server);

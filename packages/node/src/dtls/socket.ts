@@ -84,11 +84,22 @@ export class DtlsSocket extends EventEmitter {
     return this.connection.rotateConnectionId();
   }
 
-  /** Sends close_notify and stops the timers. */
+  /**
+   * Sends close_notify and stops the timers. While the first flight still waits for the provider, the
+   * engine sends close_notify right behind it: the socket stays open until both are out.
+   */
   close(): void {
     if (this.#closed) return;
     this.connection.close();
     this.pump();
+    const waiting = this.connection.pending;
+    if (waiting !== null) {
+      void waiting.then(() => {
+        this.pump();
+        this.#finish();
+      });
+      return;
+    }
     this.#finish();
   }
 
@@ -101,6 +112,8 @@ export class DtlsSocket extends EventEmitter {
 
   /** Sends what the engine has, emits its events and re-arms the timer. */
   pump(): void {
+    // Closed: the transport may be gone (a callback of an earlier wait comes late).
+    if (this.#closed) return;
     const c = this.connection;
     for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) this.#send(d);
     for (let e = c.poll(); e !== null; e = c.poll()) {
