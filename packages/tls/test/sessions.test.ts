@@ -31,6 +31,18 @@ async function resume(o: PairOptions, session: ClientTicket, earlyData?: Uint8Ar
   return { c, s, ev };
 }
 
+describe('the session option', () => {
+  it('refuses what is not a ClientTicket, or a ticket for a suite the config does not enable, with a TypeError naming it', async () => {
+    const [ticket] = await firstTickets({ server: { ticketSealer: createTicketKeys(provider, { now }) } });
+    const { client } = makeConfigs({ client: { cipherSuites: ['TLS_CHACHA20_POLY1305_SHA256'] } });
+    for (const bad of [null, 'ticket', 7]) {
+      expect(() => new ClientConnection(client, { session: bad as unknown as ClientTicket })).toThrow(/^options\.session must be a ClientTicket/);
+    }
+    expect(ticket?.cipherSuite).toBe('TLS_AES_128_GCM_SHA256');
+    expect(() => new ClientConnection(client, { session: ticket as ClientTicket })).toThrow(new TypeError('options.session: its cipher suite is not enabled in the config'));
+  });
+});
+
 describe('ticket keys: named, rotating, exportable', () => {
   it('tickets from the current and the previous key resume; a retired key gives a full handshake', async () => {
     const keys = createTicketKeys(provider, { now });

@@ -54,6 +54,9 @@ export class ClientConnection extends Connection {
     this.#config = config;
     const serverName = options.serverName ?? config.serverName;
     this.#serverName = serverName;
+    if (options.session !== undefined && (options.session === null || typeof options.session !== 'object')) {
+      throw new TypeError('options.session must be a ClientTicket (from a session_ticket event)');
+    }
     if (options.session !== undefined && !config.cipherSuites.includes(options.session.cipherSuite)) {
       throw new TypeError('options.session: its cipher suite is not enabled in the config');
     }
