@@ -78,7 +78,7 @@ export abstract class DtlsConnection {
   #now: number;
   #error: TlsError | null = null;
   #writeClosed = false;
-  /** close() came while the first flight waited: it runs once the flight is out; sending is over now. */
+  /** close() came before the handshake completed: close_notify follows it; sending is over now. */
   #closeDeferred = false;
   #info: DtlsHandshakeInfo | null = null;
   /** Datagrams handed out so far (for tests and statistics). */
@@ -207,7 +207,7 @@ export abstract class DtlsConnection {
     if (data.length > this.maxDatagramPayload) throw new RangeError(`data of ${data.length} bytes does not fit one datagram (max ${this.maxDatagramPayload})`);
     if (this.#traffic === null) {
       if (this.#appQueue.length >= 256) throw new RangeError('too many writes queued before the handshake completed');
-      this.#appQueue.push(data.slice());
+      this.#appQueue.push(_internal.copyBytes(data));
       return;
     }
     this.#guard(() => this.#sendApplication(data));
@@ -233,27 +233,25 @@ export abstract class DtlsConnection {
     this.#rl.flush();
   }
 
-  /** close_notify (not retransmitted: RFC 9147 §5.10); reading continues. */
+  /**
+   * close_notify (not retransmitted: RFC 9147 §5.10); reading continues. Before the handshake completed
+   * it waits for that, and for the messages sent before close(): the peer ignores what follows a
+   * close_notify, the rest of the handshake included.
+   */
   close(): void {
     if (this.#error !== null || this.#writeClosed || this.#closeDeferred) return;
-    const first = this.#state === null ? this.#pending : null;
-    if (first !== null) {
-      // The first flight is still waiting (a provider loading): close_notify goes after it and after
-      // what was queued behind it (a client's 0-RTT datagrams), as without the wait. `pending` never
-      // rejects (a failure is recorded as the error, and close() then does nothing).
+    if (!this.#complete) {
       this.#closeDeferred = true;
-      void first.then(() => {
-        this.#closeDeferred = false;
-        this.close();
-      });
       return;
     }
-    this.#guard(() => {
-      this.#rl.sendNow(this.#rl.writeEpoch, ContentType.alert, Uint8Array.of(ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY));
-      this.#writeClosed = true;
-      this.#post.flight = null;
-    });
+    this.#guard(() => this.#sendCloseNotify());
     this.#rl.flush();
+  }
+
+  #sendCloseNotify(): void {
+    this.#rl.sendNow(this.#rl.writeEpoch, ContentType.alert, Uint8Array.of(ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY));
+    this.#writeClosed = true;
+    this.#post.flight = null;
   }
 
   exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
@@ -388,6 +386,10 @@ export abstract class DtlsConnection {
     const q = this.#appQueue;
     this.#appQueue = [];
     for (const d of q) this.#sendApplication(d);
+    if (this.#closeDeferred) {
+      this.#closeDeferred = false;
+      this.#sendCloseNotify();
+    }
   }
 
   /** Hook to look at a hello before its state does (CID negotiation). */

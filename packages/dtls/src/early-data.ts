@@ -21,7 +21,7 @@ export function earlyDataList(option: Uint8Array | readonly Uint8Array[], sessio
   if (session === undefined || session.maxEarlyDataSize === 0) throw new TypeError('options.earlyData needs a session whose ticket allows early data');
   const total = list.reduce((n, d) => n + d.length, 0);
   if (total > session.maxEarlyDataSize) throw new RangeError(`options.earlyData (${total} bytes) exceeds the ticket's max_early_data_size ${session.maxEarlyDataSize}`);
-  return list.map((d) => d.slice());
+  return list.map((d) => _internal.copyBytes(d));
 }
 
 /** Server: what accepted 0-RTT may still carry (RFC 8446 §4.2.10); -1 until 0-RTT is accepted. */

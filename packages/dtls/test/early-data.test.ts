@@ -136,8 +136,8 @@ describe('0-RTT over DTLS 1.3', () => {
     expect(out.filter((e) => e === null).length).toBeGreaterThanOrEqual(2);
   });
 
-  it('sends_close_notify_after_the_client_hello_and_its_early_data_when_close_comes_while_the_first_flight_waits', async () => {
-    const { clock, ticket } = await withTicket();
+  it('defers_close_notify_to_the_end_of_the_handshake_when_close_comes_before_it_with_or_without_a_first_flight_wait', async () => {
+    const { clock, ticket, server } = await withTicket();
     const slow: CryptoProvider = { ...provider, prepare: () => new Promise((resolve) => setTimeout(resolve, 1)) };
     const waiting = configs(clock, { client: { provider: slow } }).client;
     const immediate = configs(clock).client;
@@ -159,11 +159,20 @@ describe('0-RTT over DTLS 1.3', () => {
       const without = new DtlsClientConnection(immediate, options);
       without.close();
       expect(got).toEqual(kinds(without));
-      // The ClientHello (DTLSPlaintext handshake) first, the close_notify last: in epoch 0 without
-      // 0-RTT, in epoch 1 (the current write epoch) after the early record.
-      expect(got).toEqual(earlyData === undefined ? [22, 21] : [22, 'epoch 1', 'epoch 1']);
+      // The ClientHello (and the early record): no close_notify yet, which the server would take as
+      // the end of everything, the rest of the handshake included (RFC 8446 §6.1).
+      expect(got).toEqual(earlyData === undefined ? [22] : [22, 'epoch 1']);
       expect(c.error).toBeNull();
     }
+    // Carried through: the handshake completes, then the server sees the close_notify.
+    const c = new DtlsClientConnection(immediate, { session: ticket, earlyData: [enc('first')] });
+    c.close();
+    const n = new SimNet(c, new DtlsServerConnection(server), clock);
+    await n.run(() => n.events[1].some((e) => e.type === 'peer_closed'));
+    expect(n.events[1].map((e) => e.type)).toEqual(expect.arrayContaining(['handshake_complete', 'peer_closed']));
+    expect(n.events[1].findIndex((e) => e.type === 'handshake_complete')).toBeLessThan(n.events[1].findIndex((e) => e.type === 'peer_closed'));
+    expect(early(n.events[1])).toEqual(['first']);
+    expect([c.error, n.peers[1].error]).toEqual([null, null]);
   });
 
   it('keeps_early_datagrams_that_arrive_before_the_client_hello_and_drops_duplicates_by_the_replay_window', async () => {

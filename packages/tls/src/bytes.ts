@@ -17,3 +17,11 @@ export function ascii(b: Uint8Array): string {
   for (const c of b) s += String.fromCharCode(c);
   return s;
 }
+
+/**
+ * A copy of `b` that owns its bytes. `b.slice()` is not one when `b` is a Node Buffer (its `slice`
+ * returns a view), so data a caller may reuse would change under us.
+ */
+export function copyBytes(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}

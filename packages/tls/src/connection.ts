@@ -7,6 +7,7 @@
  * The handshake logic lives in `client/` and `server/` as states named for what they expect.
  */
 import type { CryptoProvider, KeyPair, NamedGroupName } from '@puretls/crypto';
+import { copyBytes } from './bytes.js';
 import { AlertDescription, AlertLevel, alertName, ContentType, MAX_PLAINTEXT, type AlertDescriptionName } from './constants.js';
 import { TlsError, fail, toTlsError } from './errors.js';
 import type { TlsEvent } from './events.js';
@@ -71,13 +72,17 @@ export abstract class Connection {
   #error: TlsError | null = null;
   #readClosed = false;
   #writeClosed = false;
-  /** close() came while the first flight waited: it runs once the flight is out; writing is over now. */
+  /** close() came before our side of the handshake was done: close_notify follows it; writing is over now. */
   #closeDeferred = false;
   #appOutQueue: Uint8Array[] = [];
   #traffic: TrafficState | null = null;
   #earlyExporter: { ks: KeyScheduleContext; secret: Uint8Array } | null = null;
   #finished: FinishedMessages | null = null;
   #keyUpdatePending = false;
+  /** We answered a KeyUpdate request and sent no application data since. */
+  #answeredSinceData = false;
+  /** Requests came after that answer: one more KeyUpdate goes before our next application data. */
+  #keyUpdateOwed = false;
   /** Whether any protected record was opened: before that, the peer may still send a cleartext alert. */
   #openedAny = false;
   /** While true, an unprotected change_cipher_spec of value 1 is dropped (RFC 9846 §5). */
@@ -178,31 +183,25 @@ export abstract class Connection {
     if (this.#error !== null) throw this.#error;
     if (this.#writeClosed || this.#closeDeferred) throw new Error('write after close()');
     if (this.#traffic === null) {
-      this.#appOutQueue.push(data.slice());
+      this.#appOutQueue.push(copyBytes(data));
       return;
     }
     this.#guard(() => this.#writeApplicationData(data));
   }
 
-  /** Sends close_notify and closes our write side (RFC 9846 §6.1); reading continues. */
+  /**
+   * Sends close_notify and closes our write side (RFC 9846 §6.1); reading continues. Before our side of
+   * the handshake is done (our Finished sent), close_notify waits for it and for the data written
+   * before close(): the peer ignores everything after a close_notify, the rest of the handshake
+   * included, so sending it at once would leave the handshake unfinishable.
+   */
   close(): void {
     if (this.#error !== null || this.#writeClosed || this.#closeDeferred) return;
-    const first = this.#state === null ? this.#pending : null;
-    if (first !== null) {
-      // The first flight is still waiting (a provider loading): close_notify goes right after it, as
-      // without the wait. `pending` never rejects (a failure is the error, and close() then does nothing).
+    if (this.#traffic === null) {
       this.#closeDeferred = true;
-      void first.then(() => {
-        this.#closeDeferred = false;
-        this.close();
-      });
       return;
     }
-    this.#guard(() => {
-      this.flushHandshake();
-      this.#sendAlert('close_notify', AlertLevel.warning);
-      this.#writeClosed = true;
-    });
+    this.#guard(() => this.#sendCloseNotify());
   }
 
   /** Sends a KeyUpdate; with `requestPeer` the peer must update its sending key too (RFC 8446 §4.6.3). */
@@ -309,6 +308,10 @@ export abstract class Connection {
     const queued = this.#appOutQueue;
     this.#appOutQueue = [];
     for (const d of queued) this.#writeApplicationData(d);
+    if (this.#closeDeferred) {
+      this.#closeDeferred = false;
+      this.#sendCloseNotify();
+    }
   }
 
   protected switchReadToTraffic(): void {
@@ -341,6 +344,12 @@ export abstract class Connection {
   }
 
   // ---- internals ---------------------------------------------------------------------------------
+
+  #sendCloseNotify(): void {
+    this.flushHandshake();
+    this.#sendAlert('close_notify', AlertLevel.warning);
+    this.#writeClosed = true;
+  }
 
   #guard(f: () => void): void {
     if (this.#error !== null) return;
@@ -515,7 +524,16 @@ export abstract class Connection {
     t.readSecret = nextTrafficSecret(t.ks, t.readSecret);
     this.setReadKeys(t.ks, t.suite, t.readSecret);
     this.emit({ type: 'key_update', direction: 'read' });
-    if (requested && !this.#writeClosed && !this.#keyUpdatePending) this.#sendKeyUpdate(false);
+    if (!requested || this.#writeClosed || this.#keyUpdatePending) return;
+    // RFC 8446 §4.6.3: our KeyUpdate must precede our next application data record, and a side that
+    // stays silent answers several requests with one. The first is answered now; later ones before
+    // our next data, once: a peer flooding requests without reading gets no more bytes than it sends.
+    if (this.#answeredSinceData) {
+      this.#keyUpdateOwed = true;
+      return;
+    }
+    this.#sendKeyUpdate(false);
+    this.#answeredSinceData = true;
   }
 
   #sendKeyUpdate(requestPeer: boolean): void {
@@ -531,6 +549,11 @@ export abstract class Connection {
 
   #writeApplicationData(data: Uint8Array): void {
     if (data.length === 0) return;
+    if (this.#keyUpdateOwed) {
+      this.#keyUpdateOwed = false;
+      this.#sendKeyUpdate(false);
+    }
+    this.#answeredSinceData = false;
     const w = this.#output.writer;
     if (w !== null && w.async) {
       // Sealed asynchronously (Web Crypto), one record at a time, numbered and placed now.

@@ -201,6 +201,31 @@ describe('in-memory pairs: features', () => {
     await roundTrip(p);
   });
 
+  it('answers many update requests from a peer while silent with one KeyUpdate, and one more before its next data (RFC 8446 §4.6.3)', async () => {
+    const p = makePair();
+    await doHandshake(p.client, p.server);
+    const directions = (ev: { type: string }[]): string[] => ev.filter((e) => e.type === 'key_update').map((e) => (e as unknown as { direction: string }).direction);
+    // A peer flooding KeyUpdate(update_requested) without reading: not one answer per request.
+    for (let i = 0; i < 50; i++) p.client.keyUpdate(true);
+    const requests: Uint8Array[] = [];
+    for (let b = p.client.pull(); b !== null; b = p.client.pull()) requests.push(b);
+    for (const b of requests) p.server.feed(b);
+    const answered: string[] = [];
+    for (let e = p.server.poll(); e !== null; e = p.server.poll()) answered.push(...directions([e]));
+    expect(answered.filter((d) => d === 'read')).toHaveLength(50);
+    expect(answered.filter((d) => d === 'write')).toHaveLength(1);
+    // The requests after that answer are owed one KeyUpdate, which goes before the server's next data.
+    p.server.write(Uint8Array.of(1, 2));
+    const serverEvents: { type: string }[] = [];
+    for (let e = p.server.poll(); e !== null; e = p.server.poll()) serverEvents.push(e);
+    expect(directions(serverEvents)).toEqual(['write']);
+    const ev = await exchange(p.client, p.server);
+    expect(directions(ev.client).filter((d) => d === 'read')).toHaveLength(2);
+    expect(Array.from(dataOf(ev.client))).toEqual([1, 2]);
+    expect([p.client.error, p.server.error]).toEqual([null, null]);
+    await roundTrip(p);
+  });
+
   it('automatic KeyUpdate before the record limit', async () => {
     const p = makePair({ client: { keyUpdateAfterRecords: 3 } });
     await doHandshake(p.client, p.server);
@@ -253,12 +278,40 @@ describe('in-memory pairs: features', () => {
     expect(p.server.state).toBe('Closed');
   });
 
-  it('data written before the handshake completes is sent after it', async () => {
+  it('data written before the handshake completes is sent after it, as it was when written (a reused Buffer)', async () => {
     const p = makePair();
     p.client.write(Uint8Array.of(1, 2, 3));
+    // A Node Buffer's slice() is a view: the engine must copy for real, the caller may reuse it now.
+    const reused = Buffer.from([4, 5]);
+    p.client.write(reused);
+    reused.fill(0);
     const ev = await doHandshake(p.client, p.server);
-    expect(Array.from(dataOf(ev.server))).toEqual([1, 2, 3]);
+    expect(Array.from(dataOf(ev.server))).toEqual([1, 2, 3, 4, 5]);
   });
+
+  for (const who of ['client', 'server'] as const) {
+    it(`close() by the ${who} before the handshake completes: close_notify after the handshake and the data written before it`, async () => {
+      const p = makePair();
+      const closer = p[who];
+      const other = who === 'client' ? p.server : p.client;
+      closer.write(Uint8Array.of(7, 7));
+      closer.close();
+      expect(() => closer.write(Uint8Array.of(1))).toThrow('write after close()');
+      expect(closer.canWrite).toBe(false);
+      // Sending close_notify at once would make the peer ignore the rest of our handshake (RFC 8446 §6.1).
+      const ev = await exchange(p.client, p.server);
+      const seen = (who === 'client' ? ev.server : ev.client).map((e) => e.type);
+      expect(seen.indexOf('handshake_complete')).toBeGreaterThanOrEqual(0);
+      expect(seen.indexOf('application_data')).toBeGreaterThan(seen.indexOf('handshake_complete'));
+      expect(seen.indexOf('peer_closed')).toBeGreaterThan(seen.indexOf('application_data'));
+      expect(Array.from(dataOf(who === 'client' ? ev.server : ev.client))).toEqual([7, 7]);
+      expect([p.client.error, p.server.error]).toEqual([null, null]);
+      // Half-closed: the other side still writes.
+      other.write(Uint8Array.of(9));
+      const ev2 = await exchange(p.client, p.server);
+      expect(Array.from(dataOf(who === 'client' ? ev2.client : ev2.server))).toEqual([9]);
+    });
+  }
 
   it('padding policy pads protected records and the peer strips it', async () => {
     const p = makePair({ client: { padding: () => 100 } });

@@ -2,6 +2,7 @@
  * The TLS 1.3 client connection (RFC 8446 §4 from the client's side). The handshake states live in
  * `expect-*.ts`, each named for the message it expects and handling only that one.
  */
+import { copyBytes } from '../bytes.js';
 import type { ClientConfig, KeyLog } from '../config.js';
 import { TLS12 } from '../constants.js';
 import { Connection } from '../connection.js';
@@ -67,7 +68,7 @@ export class ClientConnection extends Connection {
       if (!(earlyData instanceof Uint8Array)) throw new TypeError('options.earlyData must be a Uint8Array');
       if (session === undefined || session.maxEarlyDataSize === 0) throw new TypeError('options.earlyData needs a session whose ticket allows early data');
       if (earlyData.length > session.maxEarlyDataSize) throw new RangeError(`options.earlyData exceeds the ticket's max_early_data_size ${session.maxEarlyDataSize}`);
-      earlyData = earlyData.slice();
+      earlyData = copyBytes(earlyData);
     }
     const provider = config.provider;
     // Order of randomness: client random, then legacy_session_id (compatibility mode).
