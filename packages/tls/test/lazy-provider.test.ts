@@ -138,7 +138,7 @@ describe('lazy noble provider', () => {
     expect([s.error?.code, c2.error?.code, c2.error?.alert]).toEqual(['PROVIDER_LOAD_FAILED', 'PEER_ALERT', 'internal_error']);
   });
 
-  it('close() while the first flight waits: the ClientHello goes out, then close_notify (as without the wait)', async () => {
+  it('close() while the first flight waits: the ClientHello goes out, the handshake completes, then close_notify (as without the wait)', async () => {
     const slow: CryptoProvider = { ...provider, prepare: () => new Promise((resolve) => setTimeout(resolve, 1)) };
     const { client, server } = makeConfigsWith(slow, { serverKey: testKey('P-256') });
     const c = new ClientConnection(client);
