@@ -254,7 +254,7 @@ describe('DTLS 1.3 resumption over UDP on 127.0.0.1', () => {
 });
 
 describe('DTLS client socket closed while its first flight waits for the provider', () => {
-  it('sends_the_client_hello_then_close_notify_before_closing_the_udp_socket', async () => {
+  it('abandons_the_handshake_without_sending_on_the_closed_udp_socket', async () => {
     const sink = createSocket('udp4');
     const got: Buffer[] = [];
     sink.on('message', (m) => got.push(m));
@@ -273,13 +273,13 @@ describe('DTLS client socket closed while its first flight waits for the provide
       expect(sock.connection.state).toBe('Waiting:Provider');
       sock.close();
       await closed;
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      // The wait ends after the UDP socket closed: its flight must not be sent (it threw before).
+      await new Promise((resolve) => setTimeout(resolve, 80));
     } finally {
       process.off('unhandledRejection', onEscape);
       sink.close();
     }
     expect(escaped).toEqual([]);
-    // The ClientHello (a DTLSPlaintext handshake record), then close_notify (a plaintext alert).
-    expect(got.map((d) => d[0])).toEqual([22, 21]);
+    expect(got).toEqual([]);
   });
 });

@@ -85,21 +85,13 @@ export class DtlsSocket extends EventEmitter {
   }
 
   /**
-   * Sends close_notify and stops the timers. While the first flight still waits for the provider, the
-   * engine sends close_notify right behind it: the socket stays open until both are out.
+   * Sends close_notify and stops the timers. Before the handshake completed there is no close_notify to
+   * send (it would end the peer's handshake half way, RFC 8446 §6.1): the association is abandoned.
    */
   close(): void {
     if (this.#closed) return;
     this.connection.close();
     this.pump();
-    const waiting = this.connection.pending;
-    if (waiting !== null) {
-      void waiting.then(() => {
-        this.pump();
-        this.#finish();
-      });
-      return;
-    }
     this.#finish();
   }
 
