@@ -1,14 +1,44 @@
 /**
- * `connect()`: a TLS client over a new TCP connection (`host`, `port`) or over an existing one
- * (`socket`, for STARTTLS), like node's `tls.connect`. Also usable as `createConnection` for
- * `https.request` and `https.Agent`, which call it with (options, callback).
+ * `connect()`: a TLS client over a new TCP connection (`host`, `port`, and node's `net.connect`
+ * options), a Unix socket or named pipe (`path`), or over an existing connection (`socket`, for
+ * STARTTLS), like node's `tls.connect`. Also usable as `createConnection` for `https.request` and
+ * `https.Agent`, which call it with (options, callback).
  */
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type LookupFunction, type NetConnectOpts } from 'node:net';
 import type { ClientOptions } from './options.js';
 import { TLSSocket } from './tls-socket.js';
 
-export interface ConnectOptions extends ClientOptions {
-  /** Ours: milliseconds to wait for the TCP connection and handshake (default: none). */
+/** The `net.connect` options node:tls passes on to the connection it opens. */
+export interface NetOptions {
+  /** A Unix socket or Windows named pipe to connect to instead of `host` and `port`. */
+  readonly path?: string;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly family?: number;
+  readonly hints?: number;
+  readonly lookup?: LookupFunction;
+  readonly autoSelectFamily?: boolean;
+  readonly autoSelectFamilyAttemptTimeout?: number;
+  readonly noDelay?: boolean;
+  readonly keepAlive?: boolean;
+  readonly keepAliveInitialDelay?: number;
+}
+
+const NET_OPTIONS = [
+  'localAddress',
+  'localPort',
+  'family',
+  'hints',
+  'lookup',
+  'autoSelectFamily',
+  'autoSelectFamilyAttemptTimeout',
+  'noDelay',
+  'keepAlive',
+  'keepAliveInitialDelay',
+] as const satisfies readonly (keyof NetOptions)[];
+
+export interface ConnectOptions extends ClientOptions, NetOptions {
+  /** Milliseconds of inactivity before `'timeout'` (`socket.setTimeout`), as node:tls. */
   readonly timeout?: number;
 }
 
@@ -33,11 +63,21 @@ export function connect(
   const host = options.host ?? 'localhost';
   let transport = options.socket;
   if (transport === undefined) {
-    if (options.port === undefined) throw new TypeError('options.port is required without options.socket');
-    const port = Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('options.port must be 0..65535');
+    const net: Record<string, unknown> = {};
+    for (const k of NET_OPTIONS) if (options[k] !== undefined) net[k] = options[k];
+    let where: { path: string } | { host: string; port: number };
+    if (options.path !== undefined) {
+      if (typeof options.path !== 'string' || options.path === '') throw new TypeError('options.path must be a non-empty string');
+      where = { path: options.path };
+    } else {
+      if (options.port === undefined) throw new TypeError('options.port is required without options.socket or options.path');
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError('options.port must be 0..65535');
+      where = { host, port };
+    }
     // Half-open: the TLSSocket ends the TCP connection itself, after its last records (see server.ts).
-    transport = netConnect({ host, port, allowHalfOpen: true });
+    // net.connect checks the options it knows (a bad localAddress, lookup, ...) and throws as for node:tls.
+    transport = netConnect({ ...net, ...where, allowHalfOpen: true } as NetConnectOpts);
   }
   let socket: TLSSocket;
   try {

@@ -17,9 +17,10 @@ function toConnectOptions(req: RequestLike, defaults: Partial<ConnectOptions>): 
   const host = o.host ?? o.hostname ?? 'localhost';
   const port = o.port === undefined || o.port === null ? 443 : Number(o.port);
   const merged = { ...defaults, ...o } as ClientRequestArgs;
-  // Request-only fields (path, headers, method, timeout) are not TLS options.
-  const { path: _path, headers: _headers, method: _method, timeout: _timeout, agent: _agent, createConnection: _cc, ...rest } = merged;
-  return { ...(rest as ConnectOptions), host, port };
+  // Request-only fields (path, headers, method, timeout) are not TLS options; `socketPath` is the
+  // connection's path (a Unix socket), as node's https passes it to tls.connect.
+  const { path: _path, headers: _headers, method: _method, timeout: _timeout, agent: _agent, createConnection: _cc, socketPath, ...rest } = merged;
+  return { ...(rest as ConnectOptions), host, port, ...(typeof socketPath === 'string' && socketPath !== '' ? { path: socketPath } : {}) };
 }
 
 /** `https.request({ createConnection })`: node calls it with its request options. */

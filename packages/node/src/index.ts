@@ -3,8 +3,8 @@
  * `TLSSocket` (also over an existing socket for STARTTLS), `createSecureContext`, and a `connect`
  * that works as `createConnection` for `https.request` / `https.Agent`.
  */
-export { connect, type ConnectOptions } from './connect.js';
-export { createServer, Server, type ServerOptions } from './server.js';
+export { connect, type ConnectOptions, type NetOptions } from './connect.js';
+export { createServer, Server, type ServerOptions, type SetSecureContextOptions } from './server.js';
 export { TLSSocket } from './tls-socket.js';
 export type { TLSSocketOptions, ClientOptions, ServerSideOptions, CommonOptions } from './options.js';
 export { peekServerName } from './sni.js';

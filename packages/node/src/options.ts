@@ -64,7 +64,7 @@ export interface ServerSideOptions extends CommonOptions {
   readonly requestCert?: boolean;
   /** Ours: overrides `requestCert`: 'optional' asks, 'required' insists (validation failures still follow rejectUnauthorized). */
   readonly clientAuth?: 'none' | 'optional' | 'required';
-  readonly SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+  readonly SNICallback?: (servername: string, cb: (err: Error | null, ctx?: SecureContext | null) => void) => void;
   /** Ours: extra certificates chosen by SNI (exact host names). */
   readonly certificates?: readonly { readonly context: SecureContext; readonly serverNames: readonly string[] }[];
   /** Ours: accept 0-RTT up to this many bytes (default 0: refused). */

@@ -5,9 +5,9 @@
  * verifier that records `authorized`, the key log that emits `'keylog'`) is given to the connection.
  * `SNICallback` becomes the engine's asynchronous certificate resolver.
  */
-import { serverConfig, type ServerCertificate, type ServerConfig, type ServerConfigOptions, type Signer } from '@puretls/tls';
+import { serverConfig, TlsError, type ServerCertificate, type ServerConfig, type ServerConfigOptions, type Signer } from '@puretls/tls';
 import { commonConfig, resolveProvider, type TLSSocketOptions } from './options.js';
-import type { SecureContext } from './secure-context.js';
+import { SecureContext } from './secure-context.js';
 import { policyVerifier } from './trust.js';
 
 const shared = new WeakMap<TLSSocketOptions, ServerConfig | null>();
@@ -42,6 +42,8 @@ function build(o: TLSSocketOptions, ctx: SecureContext): ServerConfig {
     ...common,
     certificates,
     // node calls SNICallback only for a ClientHello with a server name; no context means the default.
+    // A callback that throws, or answers with something that is not one of our contexts (node's own
+    // tls.createSecureContext), fails this handshake: nothing is thrown into the caller's code.
     ...(sni === undefined
       ? {}
       : {
@@ -51,7 +53,16 @@ function build(o: TLSSocketOptions, ctx: SecureContext): ServerConfig {
               : new Promise<readonly ServerCertificate[] | undefined>((resolve, reject) => {
                   sni(serverName, (err, chosen) => {
                     if (err) reject(err);
-                    else resolve(chosen === undefined ? undefined : certificatesOf(chosen, o));
+                    else if (chosen === undefined || chosen === null) resolve(undefined);
+                    else if (!(chosen instanceof SecureContext) || chosen.chain === undefined || chosen.key === undefined) {
+                      reject(new TlsError('INVALID_SNI_CONTEXT', 'internal_error', 'Invalid SNI context: SNICallback must answer with a SecureContext from createSecureContext() with cert and key'));
+                    } else {
+                      try {
+                        resolve(certificatesOf(chosen, o));
+                      } catch (e) {
+                        reject(e);
+                      }
+                    }
                   });
                 }),
         }),

@@ -62,6 +62,7 @@ export class TLSSocket extends Duplex {
   #resumedVerification: SessionVerification | null = null;
   /** Server: the client verifier and whether it rejects, to judge a chain restored from a ticket. */
   #clientPolicy: { verifier: EngineVerifier; reject: boolean } | null = null;
+  /** The handshake's outcome is published ('secure' / 'secureConnect' emitted). */
   #secure = false;
   #waiting = false;
   /** The transport is paused while the engine waits for an asynchronous step (see #pump). */
@@ -72,6 +73,14 @@ export class TLSSocket extends Duplex {
   #failed = false;
   #afterSecure: (() => void)[] = [];
   #closeNotify = false;
+  /** Our readable side has its end (close_notify, or the transport's). */
+  #readEnded = false;
+  /**
+   * A write made before 'secure': held, its callback not called, so the stream buffers what follows
+   * and write() returns false past the high-water mark, as node:tls does (the engine would queue it
+   * without bound). It goes out after any refused early data, which was written first.
+   */
+  #held: { chunk: Buffer; callback: (error?: Error | null) => void } | null = null;
 
   constructor(socket: Duplex, options: TLSSocketOptions = {}) {
     super({ allowHalfOpen: options.allowHalfOpen ?? false });
@@ -217,6 +226,10 @@ export class TLSSocket extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (!this.#secure) {
+      this.#held = { chunk, callback };
+      return;
+    }
     const conn = this.#conn;
     try {
       conn.write(chunk);
@@ -259,6 +272,11 @@ export class TLSSocket extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // A write held for the handshake ends with the socket (node:tls calls it back too, with the
+    // error if any); the writes behind it fail with ERR_STREAM_DESTROYED.
+    const held = this.#held;
+    this.#held = null;
+    held?.callback(error);
     const t = this.#transport;
     if (!t.destroyed) {
       if (t.writableEnded && !t.writableFinished) {
@@ -358,6 +376,9 @@ export class TLSSocket extends Duplex {
   #attach(): void {
     const t = this.#transport;
     t.on('data', (chunk: Buffer | string) => this.#onTransportData(typeof chunk === 'string' ? Buffer.from(chunk) : chunk));
+    // A 'data' listener does not restart a stream paused by its owner (STARTTLS after a plaintext
+    // phase read with pause()): the socket is ours now, let it flow (node:tls reads it too).
+    t.resume();
     const onEnd = (): void => {
       // Records still being opened (an asynchronous step) come before the end of the stream.
       const pending = this.#conn.pending;
@@ -365,12 +386,13 @@ export class TLSSocket extends Duplex {
         void pending.then(onEnd, onEnd);
         return;
       }
-      if (!this.#secure && !this.#failed) {
+      // The engine is done with the handshake even if 'secure' waits (a client chain verified again).
+      if (this.#info === null && !this.#failed) {
         this.destroy(disconnected());
         return;
       }
       // TCP closed without close_notify: end our readable side (node:tls does not treat it as an error).
-      if (!this.readableEnded) this.push(null);
+      this.#endReadable();
       // The transport is half-open by construction; without allowHalfOpen our side ends too, as a
       // net.Socket's does at the peer's FIN (after what is still queued, and a close_notify).
       if (!this.allowHalfOpen && !this.writableEnded) this.end();
@@ -379,6 +401,9 @@ export class TLSSocket extends Duplex {
     t.on('error', (e: Error) => this.destroy(e));
     t.on('close', () => {
       if (this.destroyed) return;
+      // Both directions ended cleanly: what the peer sent is still in our readable buffer. Destroying
+      // would drop it; the socket closes once it is read (autoDestroy), as a net.Socket does.
+      if (this.#secure && this.#readEnded && this.writableEnded) return;
       this.destroy(!this.#secure && !this.#failed ? disconnected() : undefined);
     });
     t.on('timeout', () => this.emit('timeout'));
@@ -429,6 +454,14 @@ export class TLSSocket extends Duplex {
     }
   }
 
+  #endReadable(): void {
+    if (this.#readEnded || this.destroyed) return;
+    this.#readEnded = true;
+    this.push(null);
+    // Emits 'end' now if nothing is buffered, even with no reader (as net.Socket does at EOF).
+    this.read(0);
+  }
+
   #push(data: Uint8Array): void {
     if (!this.push(toBuffer(data)) && !this.#readPaused) {
       this.#readPaused = true;
@@ -461,7 +494,7 @@ export class TLSSocket extends Duplex {
         return;
       case 'peer_closed':
         this.#closeNotify = true;
-        if (!this.readableEnded) this.push(null);
+        this.#endReadable();
         return;
       case 'error': {
         this.#failed = true;
@@ -477,7 +510,6 @@ export class TLSSocket extends Duplex {
 
   #onSecure(info: HandshakeInfo): void {
     this.#info = info;
-    this.#secure = true;
     this.alpnProtocol = info.alpn ?? false;
     if (this.#isServer) this.servername = info.serverName ?? false;
     if (info.resumed) {
@@ -496,8 +528,11 @@ export class TLSSocket extends Duplex {
           this.#auth.authorized = true;
           this.#auth.authorizationError = undefined;
         } else {
+          // The connection may fail meanwhile (a bad record after the Finished): no 'secure' then.
           verifier.verify({ chain: info.peerCertificates, usage: 'clientAuth', now: new Date() }).then(
-            () => this.#secured(),
+            () => {
+              if (!this.destroyed) this.#secured();
+            },
             (e: unknown) => this.destroy(e instanceof Error ? e : new Error(String(e))),
           );
           return;
@@ -512,14 +547,22 @@ export class TLSSocket extends Duplex {
 
   /** The handshake's outcome is known: publish it and emit 'secure' / 'secureConnect'. */
   #secured(): void {
+    this.#secure = true;
     this.authorized = this.#auth.authorized;
     this.authorizationError = this.#auth.authorizationError;
     const early = this.#earlyData;
     if (early !== undefined && (this.#earlyRejected || this.#info?.earlyDataAccepted !== true)) {
-      // Refused 0-RTT data was not delivered: send it now (RFC 8446 §4.2.10).
+      // Refused 0-RTT data was not delivered: send it now (RFC 8446 §4.2.10), before what was
+      // written after it (held until now).
       this.#earlyData = undefined;
       (this.#conn as ClientConnection).write(early);
       this.#flushOut();
+    }
+    const held = this.#held;
+    if (held !== null) {
+      this.#held = null;
+      this._write(held.chunk, 'binary', held.callback);
+      if (this.destroyed) return;
     }
     this.emit(this.#isServer ? 'secure' : 'secureConnect');
     const pending = this.#afterSecure.splice(0);
