@@ -588,3 +588,24 @@ describe('when the server sends its tickets (RFC 8446 §4.6.1)', () => {
     expect([zeroRtt.ticketsFirst, zeroRtt.ticketsLater]).toEqual([0, 1]);
   });
 });
+
+describe('resumption where a client certificate is required', () => {
+  it('a ticket issued without client authentication (keys shared with an open server) gives a full handshake that asks for one', async () => {
+    const keys = createTicketKeys(provider, { now });
+    const k = testKey('P-256');
+    const [open] = await firstTickets({ server: { ticketSealer: keys } });
+    const strict: PairOptions = {
+      client: { clientCertificate: { chain: k.chain, key: k.pkcs8 } },
+      server: { clientAuth: 'required', clientVerifier: stubVerifier(k), ticketSealer: keys },
+    };
+    const r = await resume(strict, open as ClientTicket);
+    expect([r.c.error, r.s.error]).toEqual([null, null]);
+    expect(infoOf(r.ev.server).resumed).toBe(false);
+    expect(infoOf(r.ev.server).peerCertificates.length).toBeGreaterThan(0);
+    // A ticket from the strict server itself carries the client's chain and resumes there.
+    const [own] = ticketsOf(r.ev.client);
+    const again = await resume(strict, own as ClientTicket);
+    expect(infoOf(again.ev.server).resumed).toBe(true);
+    expect(infoOf(again.ev.server).peerCertificates.length).toBeGreaterThan(0);
+  });
+});

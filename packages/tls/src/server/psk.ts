@@ -36,6 +36,9 @@ function resolve(s: Shared, identity: Uint8Array, now: number): Candidate | unde
     state = cfg.ticketSealer?.open(identity);
   }
   if (state === null || state === undefined) return undefined;
+  // A session without a client certificate cannot resume where one is required (tickets sealed by
+  // another server sharing the keys, or before the policy changed): a full handshake asks for it.
+  if (cfg.clientAuth === 'required' && (state.peerCertificates === undefined || state.peerCertificates.length === 0)) return undefined;
   // RFC 8446 §4.6.1: never use a ticket past its lifetime (itself at most seven days).
   const age = now - state.issuedAt;
   if (age < 0 || age > Math.min(state.lifetime, MAX_TICKET_LIFETIME) * 1000) return undefined;
