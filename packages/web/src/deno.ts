@@ -9,6 +9,7 @@ import type { TlsStream } from './tls-stream.js';
 interface DenoConn {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
+  close(): void;
 }
 interface DenoNamespace {
   connect(options: { hostname: string; port: number; transport?: 'tcp' }): Promise<DenoConn>;
@@ -28,7 +29,29 @@ export async function connect(options: DenoConnectOptions): Promise<TlsStream> {
   if (deno === undefined || typeof deno.connect !== 'function') throw new Error('connect() of @puretls/web/deno needs Deno (Deno.connect)');
   const conn = await deno.connect({ hostname: options.hostname, port: options.port, transport: 'tcp' });
   const serverName = options.serverName ?? (/^[0-9.]+$|:/.test(options.hostname) ? undefined : options.hostname);
-  const tls = startTls(conn, { ...options, ...(serverName !== undefined ? { serverName } : {}) });
-  await tls.handshake;
+  let tls: TlsStream;
+  try {
+    tls = startTls(conn, { ...options, ...(serverName !== undefined ? { serverName } : {}) });
+  } catch (e) {
+    // Bad options: nobody else holds the connection, do not leak it.
+    closeQuietly(conn);
+    throw e;
+  }
+  try {
+    await tls.handshake;
+  } catch (e) {
+    // The binding aborted the streams; make sure the resource is gone too.
+    await tls.closed;
+    closeQuietly(conn);
+    throw e;
+  }
   return tls;
+}
+
+function closeQuietly(conn: DenoConn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed (Deno.errors.BadResource)
+  }
 }

@@ -4,7 +4,8 @@
  * a WebSocket-to-TCP relay), and config helpers. Deno's TCP `connect()` is in `@puretls/web/deno`.
  */
 export { startTls, acceptTls, type StartTlsOptions, type AcceptTlsOptions } from './start.js';
-export { drive, TransportClosedError, type TlsStream, type TlsTransport, type DriveOptions } from './tls-stream.js';
+export { drive, type TlsStream, type TlsTransport, type DriveOptions } from './tls-stream.js';
+export { TlsStreamError, TransportClosedError, type TlsStreamErrorCode } from './errors.js';
 export { webSocketTransport, type WebSocketTransportOptions } from './websocket.js';
 export {
   webClientConfig,

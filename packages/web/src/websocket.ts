@@ -2,6 +2,11 @@
  * A WebSocket as a byte transport: binary messages in, binary messages out. A browser has no raw
  * sockets; with a WebSocket-to-TCP relay, a page speaks TLS end to end to any server (the relay
  * only sees ciphertext).
+ *
+ * Back-pressure is one-way: writes wait while the socket buffers more than `maxBufferedAmount`, but
+ * the WebSocket API has no way to stop the peer sending, so messages are queued in `readable` as they
+ * arrive, however slowly they are read. Cancelling `readable` drops later messages and leaves the
+ * socket open for writing; closing or aborting `writable` closes the socket.
  */
 import type { TlsTransport } from './tls-stream.js';
 
@@ -35,24 +40,30 @@ export function webSocketTransport(url: string | URL | WebSocket, options: WebSo
   });
   opened.catch(() => undefined);
 
+  // A WebSocket cannot be paused: every message is queued here as it arrives, whatever the reader's
+  // pace (the TLS binding above stops taking them while its plaintext reader is slow).
+  let delivering = true;
   const readable = new ReadableStream<Uint8Array>({
     start(c) {
+      const end = (error?: unknown): void => {
+        if (!delivering) return;
+        delivering = false;
+        if (error === undefined) c.close();
+        else c.error(error);
+      };
       ws.addEventListener('message', (ev: MessageEvent) => {
+        if (!delivering) return;
         const d: unknown = ev.data;
         if (d instanceof ArrayBuffer) c.enqueue(new Uint8Array(d));
-        else c.error(new TypeError('WebSocket text message on a byte transport'));
+        else end(new TypeError('WebSocket text message on a byte transport'));
       });
-      ws.addEventListener('close', () => {
-        try {
-          c.close();
-        } catch {
-          // already errored or closed
-        }
-      });
-      ws.addEventListener('error', () => c.error(new Error(`WebSocket ${ws.url} error`)));
+      ws.addEventListener('close', () => end());
+      ws.addEventListener('error', () => end(new Error(`WebSocket ${ws.url} error`)));
     },
     cancel() {
-      ws.close();
+      // Only reading stops: closing the socket would end the write side too. Later messages are dropped;
+      // the socket closes with the writable.
+      delivering = false;
     },
   });
 

@@ -93,6 +93,53 @@ describe('webSocketTransport', () => {
     await expect(t.readable.getReader().read()).rejects.toThrow(TypeError);
   });
 
+  it('cancelling the readable drops later messages but leaves the socket open for writing', async () => {
+    install();
+    const t = webSocketTransport('ws://relay.test/');
+    const ws = made[0] as FakeWebSocket;
+    ws.open();
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown): void => {
+      uncaught.push(e);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      await t.readable.cancel();
+      expect(ws.closed).toBe(0);
+      ws.message(Uint8Array.of(1).buffer); // nobody reads any more: dropped, not thrown from the listener
+      const writer = t.writable.getWriter();
+      await writer.write(Uint8Array.of(5));
+      expect(ws.sent).toEqual([Uint8Array.of(5)]);
+      await writer.close();
+      expect(ws.closed).toBe(1);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
+  it('ignores messages after the readable failed on a text message', async () => {
+    install();
+    const t = webSocketTransport('ws://relay.test/');
+    const ws = made[0] as FakeWebSocket;
+    ws.open();
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown): void => {
+      uncaught.push(e);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      ws.message('hello');
+      ws.message(Uint8Array.of(1).buffer);
+      await expect(t.readable.getReader().read()).rejects.toThrow(TypeError);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
   it('refuses a URL of the wrong type and a negative buffer limit, naming them', () => {
     install();
     expect(() => webSocketTransport(42 as unknown as string)).toThrow(/url/);
