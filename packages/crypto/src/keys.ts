@@ -30,6 +30,7 @@ import {
 } from './der.js';
 import { assertEcPrivateScalar, ecCurveParams } from './curve-params.js';
 import { CryptoError } from './errors.js';
+import { RSA_MAX_EXPONENT_BITS, RSA_MAX_MODULUS_BITS, bigintBits } from './rsa-limits.js';
 import { decodeSec1Point, ed25519PointIsCanonical, ed448PointIsCanonical } from './point-decode.js';
 import type { EcCurve, HashName, PrivateKey, PublicKey, RsaPrivateKey, RsaPssKeyParams } from './types.js';
 
@@ -162,6 +163,9 @@ function readRsaPublicKey(bytes: Uint8Array): Extract<PublicKey, { kind: 'rsa' }
   const n = positive(seq, 'modulus');
   const e = positive(seq, 'publicExponent');
   seq.finish('RSAPublicKey');
+  // Refused before any use: a key this large makes each verification cost seconds (rsa-limits.ts).
+  if (bigintBits(n) > RSA_MAX_MODULUS_BITS) throw new CryptoError('UNSUPPORTED_ALGORITHM', `RSA modulus of ${bigintBits(n)} bits (at most ${RSA_MAX_MODULUS_BITS})`);
+  if (bigintBits(e) > RSA_MAX_EXPONENT_BITS) throw new CryptoError('UNSUPPORTED_ALGORITHM', `RSA public exponent of ${bigintBits(e)} bits (at most ${RSA_MAX_EXPONENT_BITS})`);
   return { kind: 'rsa', n, e };
 }
 

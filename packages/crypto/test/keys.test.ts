@@ -139,6 +139,9 @@ const TABLE: readonly Row[] = [
   ['unknown public key algorithm OID', 'spki', spki(seq(oid('1.2.840.10045.2.2'), oid(OID.p256)), P256_POINT), UNSUPPORTED],
   ['unknown private key algorithm OID', 'pkcs8', pkcs8(seq(oid('1.3.101.114')), octets(ED25519_SEED)), UNSUPPORTED],
   ['unsupported curve (secp256k1)', 'spki', spki(ecAlg(OID.secp256k1), P256_POINT), UNSUPPORTED],
+  // Verification with larger keys costs seconds (a peer's chain must not hold the event loop).
+  ['RSA modulus of 16385 bits', 'spki', spki(rsaAlg(), rsaPublicKey(int((1n << 16384n) + 1n))), UNSUPPORTED],
+  ['RSA public exponent of 65 bits', 'spki', spki(rsaAlg(), rsaPublicKey(int((1n << 2047n) + 1n), int((1n << 64n) + 1n))), UNSUPPORTED],
   ['explicit curve parameters', 'spki', spki(seq(oid(OID.ecPublicKey), seq(int(1))), P256_POINT), UNSUPPORTED],
   ['implicitCurve (NULL) parameters', 'spki', spki(seq(oid(OID.ecPublicKey), derNull()), P256_POINT), UNSUPPORTED],
   ['EC key without parameters', 'spki', spki(seq(oid(OID.ecPublicKey)), P256_POINT), ENC],

@@ -323,6 +323,13 @@ describe('RSA with the RFC 8448 §2 server key', () => {
       expect(rsaPssVerify(pub, 'SHA-384', 'SHA-256', 32, message, sig)).toBe(false);
       expect(rsaPssVerify(pub, 'SHA-256', 'SHA-384', 32, message, sig)).toBe(false);
     });
+    it('a public exponent over 64 bits is refused, though e + φ(n) verifies the same signatures', () => {
+      // Verification time grows with the exponent's length (a peer's e ≈ n cost seconds per check).
+      const big = { n: pub.n, e: pub.e + (key.p - 1n) * (key.q - 1n) };
+      expect(rsaPkcs1Verify(pub, 'SHA-256', message, pkcsSig())).toBe(true);
+      expect(rsaPkcs1Verify(big, 'SHA-256', message, pkcsSig())).toBe(false);
+      expect(rsaPssVerify(big, 'SHA-256', 'SHA-256', 32, message, pssSig())).toBe(false);
+    });
     it('PKCS#1 v1.5: signature over the same digest with another hash, or a PSS signature', () => {
       expect(rsaPkcs1Verify(pub, 'SHA-384', message, pkcsSig())).toBe(false);
       expect(rsaPkcs1Verify(pub, 'SHA-256', message, pssSig())).toBe(false);

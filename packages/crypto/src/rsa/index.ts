@@ -6,4 +6,5 @@
 export { rsaPssSign, rsaPssVerify, rsaPkcs1Sign, rsaPkcs1Verify } from './rsassa.js';
 export { rsaPrivateKeyFromComponents, validateRsaPrivateKey, type RsaPrivateComponents } from './key.js';
 export { MIN_MODULUS_BITS as RSA_MIN_MODULUS_BITS, type RsaPublicComponents } from './public.js';
+export { RSA_MAX_EXPONENT_BITS, RSA_MAX_MODULUS_BITS } from '../rsa-limits.js';
 export { bitLength as rsaModulusBits } from './bigint.js';

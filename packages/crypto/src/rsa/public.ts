@@ -1,4 +1,5 @@
 /** RSA public keys: argument checks, the usability rule for verification, RSAVP1 (RFC 8017 §5.2.2). */
+import { RSA_MAX_EXPONENT_BITS, RSA_MAX_MODULUS_BITS } from '../rsa-limits.js';
 import { bitLength, modPow } from './bigint.js';
 
 export interface RsaPublicComponents {
@@ -17,10 +18,15 @@ export function checkPublicKeyArgument(key: unknown, argument: string): asserts 
   if (typeof e !== 'bigint') throw new TypeError(`${argument}.e must be a bigint`);
 }
 
-/** An odd modulus of at least MIN_MODULUS_BITS bits and an odd exponent with 1 < e < n. */
+/**
+ * An odd modulus of MIN_MODULUS_BITS to RSA_MAX_MODULUS_BITS bits and an odd exponent with 1 < e < n
+ * of at most RSA_MAX_EXPONENT_BITS bits (a larger key would make verification a denial of service).
+ */
 export function isUsablePublicKey(key: RsaPublicComponents): boolean {
   const { n, e } = key;
-  return n > 0n && (n & 1n) === 1n && bitLength(n) >= MIN_MODULUS_BITS && (e & 1n) === 1n && e > 1n && e < n;
+  if (n <= 0n || (n & 1n) !== 1n || (e & 1n) !== 1n || e <= 1n || e >= n) return false;
+  const bits = bitLength(n);
+  return bits >= MIN_MODULUS_BITS && bits <= RSA_MAX_MODULUS_BITS && bitLength(e) <= RSA_MAX_EXPONENT_BITS;
 }
 
 /** RFC 8017 §5.2.2 RSAVP1: s^e mod n, or null for "signature representative out of range". */

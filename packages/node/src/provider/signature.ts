@@ -16,7 +16,7 @@
  */
 import { constants, sign as nodeSign, verify as nodeVerifyRaw, type KeyObject } from 'node:crypto';
 import { CryptoError, dispatchSignatures, type PrivateKey, type RandomSource, type SignatureDispatch } from '@puretls/crypto';
-import { RSA_MIN_MODULUS_BITS, rsaModulusBits, rsaPssSign, rsaPssVerify, validateRsaPrivateKey } from '@puretls/crypto/rsa';
+import { RSA_MAX_EXPONENT_BITS, RSA_MAX_MODULUS_BITS, RSA_MIN_MODULUS_BITS, rsaModulusBits, rsaPssSign, rsaPssVerify, validateRsaPrivateKey } from '@puretls/crypto/rsa';
 import { assertEcScalar, nistCurve } from './kex.js';
 import { cachedKey, cachedPublicKey, ecPrivateKey, ecPublicKey, okpPrivateKey, okpPublicKey, rsaPrivateKey, rsaPublicKey, toHex } from './key-objects.js';
 import { hashInfo, plain } from './hash.js';
@@ -172,7 +172,7 @@ const rsaPublicKeyObject = (n: bigint, e: bigint): KeyObject => cachedPublicKey(
 
 function isUsableRsaPublicKey(n: unknown, e: unknown): n is bigint {
   return (
-    typeof n === 'bigint' && typeof e === 'bigint' && n > 0n && (n & 1n) === 1n && rsaModulusBits(n) >= RSA_MIN_MODULUS_BITS && (e & 1n) === 1n && e > 1n && e < n
+    typeof n === 'bigint' && typeof e === 'bigint' && n > 0n && (n & 1n) === 1n && rsaModulusBits(n) >= RSA_MIN_MODULUS_BITS && rsaModulusBits(n) <= RSA_MAX_MODULUS_BITS && (e & 1n) === 1n && e > 1n && e < n && rsaModulusBits(e) <= RSA_MAX_EXPONENT_BITS
   );
 }
 
