@@ -18,22 +18,28 @@ export interface ComparisonBudget {
 
 const lower = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 
+/** Lower case, without one trailing dot: the absolute form names the same host (RFC 1034 §3.1). */
+const dnsForm = (s: string): string => lower(s.endsWith('.') ? s.slice(0, -1) : s);
+
 /** dNSName subtree: the name itself or any name formed by adding labels on the left; ".x" means subdomains only. */
 function dnsWithin(name: string, constraint: string): boolean {
-  const n = lower(name.endsWith('.') ? name.slice(0, -1) : name);
-  let c = lower(constraint);
+  const n = dnsForm(name);
+  const c = dnsForm(constraint);
   if (c === '') return true;
   if (c.startsWith('.')) return n.endsWith(c);
-  c = c.endsWith('.') ? c.slice(0, -1) : c;
   return n === c || n.endsWith(`.${c}`);
 }
 
-/** For exclusions a wildcard name also collides with a subtree inside the names it covers. */
+/**
+ * For exclusions a wildcard name also collides with a subtree inside the names it covers. Both sides
+ * in the same form as the identity check compares them, or `*.example.com.` would slip past.
+ */
 function dnsExcludedHit(name: string, constraint: string): boolean {
   if (dnsWithin(name, constraint)) return true;
-  const n = lower(name);
+  const n = dnsForm(name);
   if (!n.startsWith('*.')) return false;
-  const c = lower(constraint.startsWith('.') ? constraint.slice(1) : constraint);
+  const full = dnsForm(constraint);
+  const c = full.startsWith('.') ? full.slice(1) : full;
   const dot = c.indexOf('.');
   return dot > 0 && c.slice(dot + 1) === n.slice(2);
 }

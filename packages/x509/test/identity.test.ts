@@ -88,6 +88,15 @@ describe('name-constraint subtrees (RFC 5280 §4.2.1.10)', () => {
     expect(nameMatchesConstraint(dns('*.example.com'), dns('a.secret.example.com'), true)).toBe(false);
   });
 
+  test('a trailing dot on either side changes nothing (the identity check ignores it too)', () => {
+    // *.example.com. matches secret.example.com as a host name: it must not slip past the exclusion.
+    expect(nameMatchesConstraint(dns('*.example.com.'), dns('secret.example.com'), true)).toBe(true);
+    expect(nameMatchesConstraint(dns('*.example.com'), dns('secret.example.com.'), true)).toBe(true);
+    expect(nameMatchesConstraint(dns('secret.example.com'), dns('.example.com.'), true)).toBe(true);
+    expect(nameMatchesConstraint(dns('a.example.com.'), dns('.example.com'), false)).toBe(true);
+    expect(nameMatchesConstraint(dns('example.org.'), dns('example.com.'), false)).toBe(false);
+  });
+
   test('iPAddress: address and mask, same family only', () => {
     const net10 = ip(10, 0, 0, 0, 255, 0, 0, 0);
     expect(nameMatchesConstraint(ip(10, 9, 8, 7), net10, false)).toBe(true);
