@@ -60,7 +60,7 @@ function readHashAlgorithm(n: DerNode | undefined, what: string): HashName {
  * RFC 4055 §3.1 RSASSA-PSS-params. The defaults (SHA-1, MGF1-SHA-1, salt 20) are refused as weak; we
  * accept SHA-256/384/512 with MGF1 over the same hash, a salt as long as the hash, trailerField 1.
  */
-function readPssParameters(params: Uint8Array | null): SignatureAlgorithm {
+function readPssParameters(params: Uint8Array | null): Extract<SignatureAlgorithm, { type: 'rsa-pss' }> {
   if (params === null) throw new X509Error('CA_MD_TOO_WEAK', 'RSASSA-PSS without parameters means SHA-1');
   const fields = expectSequence(parseDer(params, 'RSASSA-PSS parameters'), 'RSASSA-PSS parameters');
   let hash: HashName | null = null;
@@ -122,6 +122,8 @@ export function signatureAlgorithmFor(alg: AlgorithmIdentifier, issuer: Certific
     case OID.rsassaPss: {
       const pss = readPssParameters(alg.parameters);
       if (key.kind !== 'rsa') throw mismatch();
+      // RFC 4055 §3.3: an id-RSASSA-PSS key with parameters signs only with its own hash.
+      if (key.pss !== undefined && key.pss.hash !== null && key.pss.hash !== pss.hash) throw mismatch();
       return pss;
     }
     default:

@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseSpki } from '@puretls/crypto';
-import { type Certificate, TrustStore, X509Error, alertFor, decodePem, decodePemCertificates, encodePem, formatIp, parseCertificate } from '../src/index.js';
+import { type Certificate, TrustStore, X509Error, alertFor, decodePem, decodePemCertificates, encodePem, formatIp, parseCertificate, signatureAlgorithmFor } from '../src/index.js';
 import { EXT, type Issued, type KeySpec, Pki } from './fixtures/pki.js';
 
 const pki = new Pki();
@@ -312,5 +312,32 @@ describe('PEM and TrustStore', () => {
     expect(alertFor('UNABLE_TO_GET_ISSUER_CERT_LOCALLY')).toBe('unknown_ca');
     expect(alertFor('ERR_TLS_CERT_ALTNAME_INVALID')).toBe('bad_certificate');
     expect(alertFor('INVALID_CA')).toBe('certificate_unknown');
+  });
+});
+
+describe('RSASSA-PSS key parameters (RFC 4055 §3.3)', () => {
+  const rsaCa = pki.issue({ id: 'pss-ca', subject: '/O=Test/CN=PSS CA', key: 'rsa2048', ext: EXT.ca() });
+  const pssLeaf = pki.issue({
+    id: 'pss-leaf',
+    subject: '/O=Test/CN=pss.example.com',
+    key: 'p256',
+    issuer: rsaCa,
+    md: 'sha256',
+    sigopt: ['rsa_padding_mode:pss', 'rsa_pss_saltlen:digest', 'rsa_mgf1_md:sha256'],
+    ext: EXT.leaf('DNS:pss.example.com'),
+  });
+
+  test('an issuer key bound to one hash verifies no certificate signed with another', () => {
+    const ca = parseCertificate(rsaCa.der);
+    const leaf = parseCertificate(pssLeaf.der);
+    if (ca.publicKey.kind !== 'rsa') throw new Error('RSA CA expected');
+    const caKey = ca.publicKey;
+    // The same modulus as an id-RSASSA-PSS key whose parameters name `hash` (openssl will not sign
+    // against such a restriction, so the restriction is put on the parsed key).
+    const bound = (hash: 'SHA-256' | 'SHA-384' | 'other' | null): Certificate => ({ ...ca, keyType: 'rsa-pss', publicKey: { ...caKey, pss: { hash } } });
+    expect(signatureAlgorithmFor(leaf.signatureAlgorithm, bound('SHA-256'))).toMatchObject({ type: 'rsa-pss', hash: 'SHA-256' });
+    expect(signatureAlgorithmFor(leaf.signatureAlgorithm, bound(null))).toMatchObject({ type: 'rsa-pss', hash: 'SHA-256' });
+    expect(catchX509(() => signatureAlgorithmFor(leaf.signatureAlgorithm, bound('SHA-384')))).toMatchObject({ code: 'CERT_SIGNATURE_FAILURE' });
+    expect(catchX509(() => signatureAlgorithmFor(leaf.signatureAlgorithm, bound('other')))).toMatchObject({ code: 'CERT_SIGNATURE_FAILURE' });
   });
 });
