@@ -44,8 +44,17 @@ function dnsExcludedHit(name: string, constraint: string): boolean {
   return dot > 0 && c.slice(dot + 1) === n.slice(2);
 }
 
-function ipWithin(addr: Uint8Array, constraint: Uint8Array): boolean {
+/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d, RFC 4291 §2.5.5.2), else null. */
+function mappedV4(addr: Uint8Array): Uint8Array | null {
+  if (addr.length !== 16 || addr[10] !== 0xff || addr[11] !== 0xff) return null;
+  for (let i = 0; i < 10; i++) if (addr[i] !== 0) return null;
+  return addr.subarray(12);
+}
+
+function ipWithin(address: Uint8Array, constraint: Uint8Array): boolean {
   const len = constraint.length / 2;
+  // An IPv4-mapped IPv6 address reaches the IPv4 host: IPv4 subtrees apply to it too.
+  const addr = len === 4 ? (mappedV4(address) ?? address) : address;
   if (addr.length !== len) return false;
   for (let i = 0; i < len; i++) {
     const mask = constraint[len + i] ?? 0;

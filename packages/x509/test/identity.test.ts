@@ -106,6 +106,15 @@ describe('name-constraint subtrees (RFC 5280 §4.2.1.10)', () => {
     expect(nameMatchesConstraint(ip(10, 0, 0, 1), v6, false)).toBe(false);
   });
 
+  test('iPAddress: an IPv4-mapped IPv6 address (::ffff:a.b.c.d) falls under IPv4 subtrees', () => {
+    const net10 = ip(10, 0, 0, 0, 255, 0, 0, 0);
+    const mapped = (a: number, b: number, c: number, d: number) => ip(...new Array<number>(10).fill(0), 0xff, 0xff, a, b, c, d);
+    expect(nameMatchesConstraint(mapped(10, 0, 0, 1), net10, true)).toBe(true);
+    expect(nameMatchesConstraint(mapped(11, 0, 0, 1), net10, true)).toBe(false);
+    // Not mapped (::a.b.c.d, the deprecated compatible form, or another prefix): not IPv4.
+    expect(nameMatchesConstraint(ip(...new Array<number>(12).fill(0), 10, 0, 0, 1), net10, true)).toBe(false);
+  });
+
   test('rfc822Name: mailbox, host, or .domain', () => {
     expect(nameMatchesConstraint(email('joe@example.com'), email('joe@EXAMPLE.com'), false)).toBe(true);
     expect(nameMatchesConstraint(email('Joe@example.com'), email('joe@example.com'), false)).toBe(false);
