@@ -15,6 +15,7 @@
  */
 import type { CryptoProvider } from '@puretls/crypto';
 import { _internal, AlertDescription, type AlertDescriptionName, type CipherSuite, type HandshakeInfo, type TlsError } from '@puretls/tls';
+import type { RecordNumber } from './ack.js';
 import type { DatagramSettings } from './config.js';
 import { ContentType, HS_NEW_CONNECTION_ID, HS_REQUEST_CONNECTION_ID } from './constants.js';
 import type { DtlsEvent, DtlsHandshakeInfo } from './events.js';
@@ -85,6 +86,13 @@ export abstract class DtlsConnection {
   datagramsSent = 0;
   /** Records that authenticated (an adapter may follow a peer's new address only after one: RFC 9146 §6). */
   recordsAuthenticated = 0;
+  /**
+   * Authenticated records of the datagrams fed that were newer than every record authenticated before
+   * them: RFC 9146 §6 lets an adapter follow a new peer address only for such a record (a delayed older
+   * one from the previous address must not move it back).
+   */
+  newerRecordsAuthenticated = 0;
+  #newestRecord: RecordNumber | null = null;
   /** False for a server until a cookie or the handshake proved the client's address (RFC 9147 §5.1). */
   protected addressValidated = true;
 
@@ -507,8 +515,13 @@ export abstract class DtlsConnection {
       get complete() {
         return self.#complete;
       },
-      authenticated: () => {
+      authenticated: (rn, fresh) => {
         this.recordsAuthenticated++;
+        const n = this.#newestRecord;
+        if (n !== null && (rn.epoch < n.epoch || (rn.epoch === n.epoch && rn.seq <= n.seq))) return;
+        this.#newestRecord = rn;
+        // A record kept for later came in an earlier datagram, perhaps from another address.
+        if (fresh) this.newerRecordsAuthenticated++;
       },
       onPlaintextHello: (seq, messageSeq, type) => this.onPlaintextHello(seq, messageSeq, type),
       emit: (e) => this.emit(e),

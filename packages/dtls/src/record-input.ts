@@ -29,8 +29,8 @@ export interface RecordInputHost {
   readonly cid: CidState;
   /** The handshake completed. */
   readonly complete: boolean;
-  /** A protected record authenticated. */
-  authenticated(): void;
+  /** A protected record authenticated (`fresh`: from the datagram being fed, not one kept for later). */
+  authenticated(rn: RecordNumber, fresh: boolean): void;
   onPlaintextHello(seq: number, messageSeq: number, type: number): void;
   emit(e: DtlsEvent): void;
   /** A record of 0-RTT data (epoch 1) authenticated. */
@@ -71,7 +71,7 @@ export class RecordInput {
     const opened = this.#h.rl.open(r, fresh);
     if (opened === null) return;
     const { rn, keys, plain } = opened;
-    this.#h.authenticated();
+    this.#h.authenticated(rn, fresh);
     // RFC 9147 §5.10: nothing after a valid close_notify counts.
     if (this.#closedAt !== null && (rn.epoch > this.#closedAt.epoch || (rn.epoch === this.#closedAt.epoch && rn.seq > this.#closedAt.seq))) return;
     // RFC 8446 §5.4: DTLSInnerPlaintext longer than 2^14 + 1 is a record_overflow.

@@ -246,6 +246,22 @@ describe('connection IDs (RFC 9146, RFC 9147 §9)', () => {
     expect(s.error).toBeNull();
   });
 
+  it('counts_only_records_newer_than_all_before_as_allowing_an_address_update', async () => {
+    // RFC 9146 §6: a delayed older record (from the previous address) must not move the peer back.
+    const { c, s, n, clock } = await pair({ client: { connectionIdLength: 4 }, server: { connectionIdLength: 8 } });
+    await n.run(() => false, 1000);
+    c.send(enc('one'));
+    const older = c.pullDatagram() as Uint8Array;
+    c.send(enc('two'));
+    const newer = c.pullDatagram() as Uint8Array;
+    const [authenticated, advanced] = [s.recordsAuthenticated, s.newerRecordsAuthenticated];
+    s.feedDatagram(newer, clock.t);
+    expect([s.recordsAuthenticated - authenticated, s.newerRecordsAuthenticated - advanced]).toEqual([1, 1]);
+    s.feedDatagram(older, clock.t);
+    expect([s.recordsAuthenticated - authenticated, s.newerRecordsAuthenticated - advanced]).toEqual([2, 1]);
+    expect(s.error).toBeNull();
+  });
+
   it('offers_an_empty_cid_by_default_and_a_server_without_cids_ignores_it', async () => {
     const { c } = await pair();
     expect(c.handshakeInfo?.connectionId).toBeNull();

@@ -8,7 +8,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { DtlsClientConnection, type DtlsClientConfig } from '@puretls/dtls';
 import type { ClientTicket } from '@puretls/tls';
-import { DtlsSocket } from './socket.js';
+import { DtlsSocket, timeoutOption, transportError } from './socket.js';
 
 export interface DtlsConnectOptions {
   readonly host: string;
@@ -27,6 +27,12 @@ export interface DtlsConnectOptions {
    * lost.
    */
   readonly earlyData?: Uint8Array | readonly Uint8Array[];
+  /**
+   * Milliseconds the handshake may take (default 120000, as node:tls servers); then the socket fails
+   * with `HANDSHAKE_TIMEOUT`. 0: no limit beyond the engine's retransmissions (a server that
+   * acknowledges our flight and never answers would then hold the socket forever).
+   */
+  readonly handshakeTimeout?: number;
 }
 
 export interface DtlsClientSocket extends DtlsSocket {
@@ -38,6 +44,7 @@ export function connect(options: DtlsConnectOptions, onSecure?: () => void): Dtl
   if (typeof options.host !== 'string') throw new TypeError('options.host must be a string');
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new RangeError('options.port must be 1..65535');
   if (options.session !== undefined && (options.session === null || typeof options.session !== 'object')) throw new TypeError('options.session must be a ClientTicket');
+  const handshakeTimeout = timeoutOption(options.handshakeTimeout, 'options.handshakeTimeout', 120_000);
   const early = earlyList(options.earlyData);
   const total = early?.reduce((n, d) => n + d.length, 0) ?? 0;
   // RFC 8446 §4.2.10: 0-RTT only with a ticket that allows this much of it.
@@ -53,15 +60,21 @@ export function connect(options: DtlsConnectOptions, onSecure?: () => void): Dtl
   const udp = createSocket(isIPv6(options.host) ? 'udp6' : 'udp4');
   let connected = false;
   const queued: Uint8Array[] = [];
+  // Asynchronous send failures come here (without a callback dgram would emit them as 'error').
+  const sent = (err: Error | null): void => {
+    if (err) sock.destroy(transportError(err));
+  };
   const sock = new DtlsSocket(conn, (d) => {
     if (!connected) queued.push(d);
-    else udp.send(d);
-  }, { address: options.host, port: options.port }) as DtlsClientSocket;
+    else udp.send(d, sent);
+  }, { address: options.host, port: options.port }, { handshake: handshakeTimeout }) as DtlsClientSocket;
   Object.defineProperty(sock, 'udp', { value: udp });
   if (early !== undefined) sock.retainEarlyData(early, asEarly);
   if (onSecure !== undefined) sock.once('secureConnect', onSecure);
   udp.on('message', (msg) => sock.receive(new Uint8Array(msg.buffer, msg.byteOffset, msg.length)));
-  udp.on('error', (e) => sock.emit('error', e));
+  // One transport error ends the association (ICMP port unreachable comes back as ECONNREFUSED on each
+  // retransmission): 'error' once, then 'close'; later ones find the socket destroyed.
+  udp.on('error', (e) => sock.destroy(transportError(e)));
   sock.once('close', () => {
     try {
       udp.close();
@@ -70,10 +83,14 @@ export function connect(options: DtlsConnectOptions, onSecure?: () => void): Dtl
     }
   });
   udp.connect(options.port, options.host, () => {
+    if (sock.closed) return;
     connected = true;
-    const a = udp.remoteAddress();
-    sock.remoteAddress = a.address;
-    for (const d of queued.splice(0)) udp.send(d);
+    try {
+      sock.remoteAddress = udp.remoteAddress().address;
+      for (const d of queued.splice(0)) udp.send(d, sent);
+    } catch (e) {
+      sock.destroy(transportError(e));
+    }
   });
   sock.pump();
   return sock;
