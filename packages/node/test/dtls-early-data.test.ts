@@ -6,24 +6,12 @@
  * after the handshake as ordinary datagrams; with stateless cookies, accepted 0-RTT skips the cookie
  * exchange (RFC 9147 §5.1).
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNobleProvider } from '@puretls/crypto/noble';
-import { parseSpki } from '@puretls/crypto';
 import { createTicketSealer, type CertificateVerifier, type TicketSealer } from '@puretls/tls';
 import { connect, createServer, dtlsClientConfig, dtlsServerConfig, type ClientTicket, type DtlsServer, type DtlsSocket } from '../src/dtls/index.js';
+import { chain, pkcs8, provider, verifier } from './helpers/dtls-identity.js';
 
-const provider = createNobleProvider();
-const kp = generateKeyPairSync('ed25519');
-const pkcs8 = new Uint8Array(kp.privateKey.export({ format: 'der', type: 'pkcs8' }));
-const spki = new Uint8Array(kp.publicKey.export({ format: 'der', type: 'spki' }));
-const chain = [Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x07), spki];
-const verifier: CertificateVerifier = {
-  async verify(req) {
-    const ok = req.chain.length === 2 && Buffer.from(req.chain[1] as Uint8Array).equals(Buffer.from(spki));
-    return ok ? { ok: true, publicKey: parseSpki(spki) } : { ok: false, code: 'UNKNOWN', alert: 'bad_certificate', message: 'unknown' };
-  },
-} as CertificateVerifier;
 const clientConfig = dtlsClientConfig({ provider, now: Date.now, verifier, serverName: 'localhost', retransmitInitial: 200 });
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -3,26 +3,12 @@
  * source port 0, half-open handshakes, peers that vanish, CID migration onto an occupied address or
  * with a delayed older record, close_notify from a new address, transport errors, and option checks.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNobleProvider } from '@puretls/crypto/noble';
-import { parseSpki } from '@puretls/crypto';
 import { DtlsClientConnection } from '@puretls/dtls';
-import type { CertificateVerifier } from '@puretls/tls';
 import { connect, createServer, dtlsClientConfig, dtlsServerConfig, DtlsSocket, type DtlsServer, type DtlsServerOptions } from '../src/dtls/index.js';
-
-const provider = createNobleProvider();
-const kp = generateKeyPairSync('ed25519');
-const pkcs8 = new Uint8Array(kp.privateKey.export({ format: 'der', type: 'pkcs8' }));
-const spki = new Uint8Array(kp.publicKey.export({ format: 'der', type: 'spki' }));
-const chain = [Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x07), spki];
-const verifier: CertificateVerifier = {
-  async verify(req) {
-    const ok = req.chain.length === 2 && Buffer.from(req.chain[1] as Uint8Array).equals(Buffer.from(spki));
-    return ok ? { ok: true, publicKey: parseSpki(spki) } : { ok: false, code: 'UNKNOWN', alert: 'bad_certificate', message: 'unknown' };
-  },
-} as CertificateVerifier;
+import { chain, pkcs8, provider, verifier } from './helpers/dtls-identity.js';
 
 const serverConfig = (o: { cookies?: boolean; cid?: boolean } = {}) =>
   dtlsServerConfig({

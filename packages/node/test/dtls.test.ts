@@ -3,25 +3,12 @@
  * without cookies and connection IDs, KeyUpdate, and a 2 MiB transfer (the application numbers and
  * acknowledges its datagrams: DTLS itself does not retransmit application data).
  */
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNobleProvider } from '@puretls/crypto/noble';
-import { parseSpki } from '@puretls/crypto';
 import { createTicketSealer, decodeSession, encodeSession, type CertificateVerifier } from '@puretls/tls';
 import { connect, createServer, dtlsClientConfig, dtlsServerConfig, type ClientTicket, type DtlsServer, type DtlsSocket } from '../src/dtls/index.js';
-
-const provider = createNobleProvider();
-const kp = generateKeyPairSync('ed25519');
-const pkcs8 = new Uint8Array(kp.privateKey.export({ format: 'der', type: 'pkcs8' }));
-const spki = new Uint8Array(kp.publicKey.export({ format: 'der', type: 'spki' }));
-const chain = [Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x07), spki];
-const verifier: CertificateVerifier = {
-  async verify(req) {
-    const ok = req.chain.length === 2 && Buffer.from(req.chain[1] as Uint8Array).equals(Buffer.from(spki));
-    return ok ? { ok: true, publicKey: parseSpki(spki) } : { ok: false, code: 'UNKNOWN', alert: 'bad_certificate', message: 'unknown' };
-  },
-} as CertificateVerifier;
+import { chain, pkcs8, provider, verifier } from './helpers/dtls-identity.js';
 
 const servers: DtlsServer[] = [];
 const clients: DtlsSocket[] = [];
