@@ -7,7 +7,7 @@
 //   node examples/smtp-starttls-server.mjs [--port 2525]
 //   openssl s_client -starttls smtp -connect 127.0.0.1:2525 -CAfile <printed CA file>
 import { createServer as createNetServer } from 'node:net';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -101,9 +101,18 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const port = portArg >= 0 ? Number(process.argv[portArg + 1]) : 2525;
   const ca = generateCertificate({ commonName: 'puretls SMTP example CA', isCA: true });
   const server = generateCertificate({ commonName: 'localhost', issuer: ca, altNames: ['localhost', '127.0.0.1'] });
-  const caFile = join(mkdtempSync(join(tmpdir(), 'puretls-smtp-')), 'ca.pem');
+  const dir = mkdtempSync(join(tmpdir(), 'puretls-smtp-'));
+  const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, ca.cert);
-  createSmtpServer({ cert: server.cert, key: server.key, onMessage: (m) => console.log(`message from ${m.from} to ${m.to.join(', ')} (tls: ${m.tls}):\n${m.data}`) }).listen(port, '127.0.0.1', function () {
+  // The CA file lives as long as the server: removed on exit, Ctrl-C and kill included.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, () => process.exit(0));
+  const smtp = createSmtpServer({ cert: server.cert, key: server.key, onMessage: (m) => console.log(`message from ${m.from} to ${m.to.join(', ')} (tls: ${m.tls}):\n${m.data}`) });
+  smtp.once('error', (e) => {
+    console.error(`cannot listen on 127.0.0.1:${port}: ${e.message}`);
+    process.exit(1);
+  });
+  smtp.listen(port, '127.0.0.1', function () {
     console.log(`SMTP on 127.0.0.1:${this.address().port}; CA: ${caFile}`);
     console.log(`try: openssl s_client -starttls smtp -connect 127.0.0.1:${this.address().port} -CAfile ${caFile}`);
   });

@@ -1,9 +1,15 @@
 // A WebSocket-to-TCP relay (RFC 6455, binary frames only) and a static file server on 127.0.0.1, for
 // the browser: the page speaks TLS end to end to a local TCP server through it; the relay sees only
 // ciphertext. It connects only to the ports it was given (it is not an open proxy).
+//
+// Run as a command for examples/browser-websocket.html (after `npm run bundle:web -- examples/puretls-web.mjs`):
+//   node test/runtimes/relay.mjs [tcp-port ...]     (default 4433)
+// serves the page and the bundle, relays /relay?port=N to 127.0.0.1:N, prints the page's URL; Ctrl-C stops it.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -112,4 +118,29 @@ export function startRelay(o) {
       });
     });
   });
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const ports = process.argv.slice(2).map(Number);
+  if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+    console.error('usage: node test/runtimes/relay.mjs [tcp-port ...]   (default 4433)');
+    process.exit(64);
+  }
+  const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+  const read = (name) => {
+    try {
+      return readFileSync(examples + name);
+    } catch {
+      console.error(`relay: no examples/${name}${name.endsWith('.mjs') ? ': run `npm run bundle:web -- examples/puretls-web.mjs` first' : ''}`);
+      process.exit(66);
+    }
+  };
+  const { base } = await startRelay({
+    ports: ports.length === 0 ? [4433] : ports,
+    files: {
+      '/browser-websocket.html': { type: 'text/html', body: read('browser-websocket.html') },
+      '/puretls-web.mjs': { type: 'text/javascript', body: read('puretls-web.mjs') },
+    },
+  });
+  console.log(`open ${base}/browser-websocket.html (relay: ${base.replace('http:', 'ws:')}/relay?port=${ports[0] ?? 4433})`);
 }

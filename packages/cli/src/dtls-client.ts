@@ -11,8 +11,8 @@ import { decodeSession, encodeSession } from '@puretls/node';
 import { connect, dtlsClientConfig, type DtlsClientSocket } from '@puretls/node/dtls';
 import type { ClientTicket, Signer } from '@puretls/tls';
 import { hostPort, UsageError, type Parsed } from './args.js';
-import { readSession, readText, writeSession, type Io } from './common.js';
-import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, earlyDatagrams, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
+import { isBrokenPipe, readSession, readText, writeSession, type Io } from './common.js';
+import { cliVerifier, contextFrom, datagramsToStdout, dtlsBriefLines, dtlsCommand, dtlsCommon, earlyDatagrams, holdWhileQueued, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
 import { describeError } from './report.js';
 
 const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
@@ -85,6 +85,16 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
     let weEnded = false;
     let peerClosed = false;
     let failed = false;
+    let closed = false;
+    const toStdout = datagramsToStdout(io, 's_client');
+    // A closed stdout (`| head -c 5`): close the association and exit quietly, as openssl does.
+    const onStdoutError = (e: Error): void => {
+      if (closed) return;
+      if (!isBrokenPipe(e)) io.stderr.write(`puretls s_client: stdout: ${e.message}\n`);
+      weEnded = true;
+      sock.close();
+    };
+    io.stdout.on('error', onStdoutError);
     sock.once('secureConnect', () => {
       secure = true;
       const info = sock.handshakeInfo;
@@ -98,6 +108,7 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
         } catch (e) {
           io.stderr.write(`puretls s_client: ${describeError(e)}\n`);
         }
+        holdWhileQueued(sock.udp, io.stdin, () => !closed);
       });
       io.stdin.once('end', () => {
         if (!ignEof) {
@@ -107,7 +118,7 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
       });
       io.stdin.resume();
     });
-    sock.on('message', (d: Uint8Array) => io.stdout.write(d));
+    sock.on('message', (d: Uint8Array) => toStdout(d));
     sock.once('end', () => {
       peerClosed = true;
       log('closed');
@@ -125,6 +136,8 @@ export async function dtlsClient(p: Parsed, io: Io): Promise<number> {
       });
     });
     sock.once('close', () => {
+      closed = true;
+      io.stdout.off('error', onStdoutError);
       io.stdin.pause();
       if (sessOut !== undefined && sessions === 0) log('no session ticket received; -sess_out not written');
       resolve(secure && !failed && (peerClosed || weEnded) ? 0 : secure ? 2 : 1);

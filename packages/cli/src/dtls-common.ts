@@ -4,15 +4,17 @@
  * verification with the node:tls semantics (failure aborts unless `-insecure`), `-brief` lines, and
  * stdin chunks cut to datagram-sized messages.
  */
+import type { Socket as DgramSocket } from 'node:dgram';
 import { appendFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { CryptoProvider } from '@puretls/crypto';
 import { nobleProvider } from '@puretls/crypto/noble';
-import { cipherSuitesFrom, createSecureContext, groupsFrom, signatureSchemesFrom, type SecureContext } from '@puretls/node';
+import { createSecureContext, type SecureContext } from '@puretls/node';
 import type { DtlsSocket, DtlsTrace } from '@puretls/node/dtls';
 import type { AlertDescriptionName, CertificateVerifier, CertificateVerifyRequest, CertificateVerifyResult } from '@puretls/tls';
 import { createCertificateVerifier, parseCertificate, type TrustStore } from '@puretls/x509';
 import { UsageError, type Parsed } from './args.js';
-import { readText, type Io } from './common.js';
+import { algorithmOptions, checkedContext, pemFiles, type Io } from './common.js';
 import { dtlsTraceLines } from './msg.js';
 import { handshakeLines } from './report.js';
 
@@ -73,9 +75,6 @@ export function cliVerifier(trust: TrustStore, provider: CryptoProvider, reject:
 export function dtlsCommon(p: Parsed, io: Io, mtu: number | undefined) {
   const v = (k: string): string | undefined => p.values.get(k);
   const keylogFile = v('keylogfile');
-  const groups = v('groups') ?? v('curves');
-  const suites = v('ciphersuites');
-  const schemes = v('sigalgs');
   const alpn = v('alpn')?.split(',').filter((s) => s !== '');
   return {
     provider: nobleProvider,
@@ -84,9 +83,8 @@ export function dtlsCommon(p: Parsed, io: Io, mtu: number | undefined) {
     // -msg: every record both ways, as the engine reports it (headers only).
     ...(p.switches.has('msg') ? { trace: (t: DtlsTrace): void => void io.stderr.write(dtlsTraceLines(t).map((l) => `${l}\n`).join('')) } : {}),
     ...(alpn === undefined ? {} : { alpnProtocols: alpn }),
-    ...(groups === undefined ? {} : { groups: groupsFrom(groups, 'groups') }),
-    ...(suites === undefined ? {} : { cipherSuites: cipherSuitesFrom(suites, 'ciphersuites') }),
-    ...(schemes === undefined ? {} : { signatureSchemes: signatureSchemesFrom(schemes, 'sigalgs') }),
+    // Checked now: a bad name is a usage error (64) before the socket opens.
+    ...algorithmOptions(p),
     ...(keylogFile === undefined
       ? {}
       : {
@@ -102,16 +100,12 @@ export function dtlsCommon(p: Parsed, io: Io, mtu: number | undefined) {
   };
 }
 
-/** Key material from -CAfile / -cert / -key / -pass (PEM parsing shared with the TLS commands). */
+/** Key material from -CAfile / -cert / -key / -pass, checked as for TLS (a wrong file is a usage error). */
 export function contextFrom(p: Parsed, material?: { cert: string; key: string }): SecureContext {
-  const v = (k: string): string | undefined => p.values.get(k);
-  const cert = v('cert');
-  const key = v('key') ?? cert;
-  return createSecureContext({
-    ...(v('CAfile') === undefined ? {} : { ca: readText(v('CAfile') as string, 'CAfile') }),
-    ...(cert === undefined ? (material ?? {}) : { cert: readText(cert, 'cert'), key: readText(key as string, key === cert ? 'cert' : 'key') }),
-    ...(v('pass') === undefined ? {} : { passphrase: (v('pass') as string).replace(/^pass:/, '') }),
-  });
+  const pem = pemFiles(p);
+  const ctx = checkedContext(p, pem);
+  if (p.values.has('cert') || material === undefined) return ctx;
+  return createSecureContext({ ...(pem.ca === undefined ? {} : { ca: pem.ca }), ...material });
 }
 
 export function dtlsBriefLines(info: DtlsHandshakeInfo, auth: Authorization, isServer: boolean, mtu: number): string[] {
@@ -149,6 +143,51 @@ export function earlyDatagrams(bytes: Uint8Array, mtu: number): Uint8Array[] {
 export function sendChunk(sock: DtlsSocket, chunk: Uint8Array): void {
   const max = sock.maxDatagramPayload;
   for (let i = 0; i < chunk.length; i += max) sock.send(chunk.subarray(i, Math.min(chunk.length, i + max)));
+}
+
+/** Bytes dgram may hold unsent before stdin waits (dgram has no 'drain': we look at its queue). */
+const MAX_UDP_QUEUE = 1 << 20;
+
+/**
+ * After a stdin chunk went out on `udp`: while dgram's send queue is over MAX_UDP_QUEUE (stdin faster
+ * than the network), `src` is paused and looked at again every few milliseconds, so memory stays bounded.
+ */
+export function holdWhileQueued(udp: DgramSocket, src: Readable, alive: () => boolean): void {
+  const queued = (): number => {
+    try {
+      return udp.getSendQueueSize();
+    } catch {
+      return 0; // closed: nothing waits any more
+    }
+  };
+  if (queued() <= MAX_UDP_QUEUE) return;
+  src.pause();
+  const check = (): void => {
+    if (!alive()) return;
+    if (queued() > MAX_UDP_QUEUE) setTimeout(check, 5);
+    else src.resume();
+  };
+  setTimeout(check, 5);
+}
+
+/** Bytes of the peer's datagrams that may wait for stdout; beyond, datagrams are dropped. */
+export const MAX_STDOUT_BACKLOG = 1 << 20;
+
+/**
+ * The peer's datagrams to stdout. UDP cannot be paused like TCP, and DTLS data may be lost anyway
+ * (datagram semantics, RFC 9147 §3): while stdout holds more than MAX_STDOUT_BACKLOG, datagrams are dropped (said once)
+ * instead of piling up in memory.
+ */
+export function datagramsToStdout(io: Io, who: string): (d: Uint8Array) => void {
+  let warned = false;
+  return (d) => {
+    if (io.stdout.writableLength > MAX_STDOUT_BACKLOG) {
+      if (!warned) io.stderr.write(`puretls ${who}: stdout is not keeping up: dropping datagrams\n`);
+      warned = true;
+      return;
+    }
+    io.stdout.write(d);
+  };
 }
 
 /** openssl's interactive letters over DTLS: `Q` quits (close_notify), `k` / `K` send a KeyUpdate. */

@@ -13,8 +13,8 @@ import { generateCertificate } from '@puretls/node';
 import { createServer, dtlsServerConfig, type DtlsSocket } from '@puretls/node/dtls';
 import { createTicketSealer, type Signer } from '@puretls/tls';
 import { hostPort, UsageError, type Parsed } from './args.js';
-import type { Io } from './common.js';
-import { cliVerifier, contextFrom, dtlsBriefLines, dtlsCommand, dtlsCommon, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
+import { isBrokenPipe, WWW_TOO_LARGE, wwwRequest, type Io } from './common.js';
+import { cliVerifier, contextFrom, datagramsToStdout, dtlsBriefLines, dtlsCommand, dtlsCommon, holdWhileQueued, mtuFrom, refuseForDtls, sendChunk, type Authorization } from './dtls-common.js';
 import { describeError } from './report.js';
 
 export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
@@ -39,8 +39,11 @@ export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
   }
   const ctx = contextFrom(p, material);
   const clientAuth = p.values.has('Verify') ? 'required' : p.values.has('verify') ? 'optional' : 'none';
-  // One authorization record per handshake: the verifier runs before the association has a socket.
-  const pendingAuth: Authorization[] = [];
+  // The verifier runs before the association has a socket, and sees no connection: its outcome is
+  // kept under the leaf certificate it checked, the very Uint8Array the engine then reports in the
+  // association's handshakeInfo.peerCertificates. Another client's handshake, failed or not, cannot be
+  // taken for this one's; a failed handshake's record goes with its certificate (a WeakMap).
+  const authByLeaf = new WeakMap<Uint8Array, Authorization>();
   const config = dtlsServerConfig({
     ...common,
     certificates: [{ chain: ctx.chain as readonly Uint8Array[], key: ctx.signer(common.provider) as Signer }],
@@ -51,7 +54,8 @@ export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
           clientVerifier: {
             verify: (req) => {
               const auth: Authorization = { authorized: false, authorizationError: undefined };
-              pendingAuth.push(auth);
+              const leaf = req.chain[0];
+              if (leaf !== undefined) authByLeaf.set(leaf, auth);
               return cliVerifier(ctx.trust, common.provider, !p.switches.has('insecure'), auth).verify(req);
             },
           },
@@ -70,28 +74,43 @@ export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
   const www = p.switches.has('www');
   const echo = p.switches.has('echo');
   const commands = !p.switches.has('nocommands') && !quiet && !www && !echo;
+  const toStdout = datagramsToStdout(io, 's_server');
+  let stdoutGone = false;
+  let stopped = false;
 
-  const server = createServer({ config, ...(host.includes(':') ? { type: 'udp6' as const } : {}) }, (sock) => {
+  // As openssl s_server: a session stays until it ends (no idle timeout; a test tool, run by hand).
+  const server = createServer({ config, idleTimeout: 0, ...(host.includes(':') ? { type: 'udp6' as const } : {}) }, (sock) => {
     accepted++;
     open++;
     current = sock;
-    const auth = pendingAuth.shift() ?? { authorized: false, authorizationError: undefined };
     const info = sock.handshakeInfo;
+    const leaf = info?.peerCertificates[0];
+    // A resumption verifies nothing: its certificate passed when the ticket was issued, which without
+    // -insecure only happens after verification succeeded.
+    const auth = (leaf === undefined ? undefined : authByLeaf.get(leaf)) ?? { authorized: info?.resumed === true && !p.switches.has('insecure'), authorizationError: undefined };
     if (info !== null && (brief || !quiet)) for (const l of dtlsBriefLines(info, auth, true, config.datagram.mtu)) io.stderr.write(`${l}\n`);
     if (www) {
-      let request = '';
-      sock.on('message', (d: Uint8Array) => {
-        request += Buffer.from(d).toString('latin1');
-        const end = request.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const body = ['puretls s_server -www (DTLS)', '', ...(info === null ? [] : dtlsBriefLines(info, auth, true, config.datagram.mtu)), '', 'Request:', request.slice(0, end), ''].join('\n');
-        sendChunk(sock, Buffer.from(`HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
-        sock.close();
-      });
+      // One answer per association from a bounded request head; what the client sends after is ignored.
+      sock.on(
+        'message',
+        wwwRequest(
+          (head) => {
+            const body = ['puretls s_server -www (DTLS)', '', ...(info === null ? [] : dtlsBriefLines(info, auth, true, config.datagram.mtu)), '', 'Request:', head, ''].join('\n');
+            sendChunk(sock, Buffer.from(`HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+            sock.close();
+          },
+          () => {
+            sendChunk(sock, Buffer.from(WWW_TOO_LARGE));
+            sock.close();
+          },
+        ),
+      );
     } else if (echo) {
       sock.on('message', (d: Uint8Array) => sock.send(d));
     } else {
-      sock.on('message', (d: Uint8Array) => io.stdout.write(d));
+      sock.on('message', (d: Uint8Array) => {
+        if (!stdoutGone) toStdout(d);
+      });
     }
     sock.on('end', () => log('closed'));
     sock.on('keyUpdate', (d: string) => log(`KEYUPDATE ${d}`));
@@ -116,6 +135,14 @@ export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
     } catch (e) {
       io.stderr.write(`puretls s_server: ${describeError(e)}\n`);
     }
+    holdWhileQueued(server.udp, io.stdin, () => !stopped);
+  });
+  // A closed stdout (`| head`): stop quietly, as openssl (killed by SIGPIPE) does.
+  io.stdout.on('error', (e: Error) => {
+    if (stdoutGone) return;
+    stdoutGone = true;
+    if (!isBrokenPipe(e)) io.stderr.write(`puretls s_server: stdout: ${e.message}\n`);
+    server.close();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -125,6 +152,7 @@ export async function dtlsServer(p: Parsed, io: Io): Promise<number> {
   const addr = server.address();
   io.stdout.write(`ACCEPT ${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}\n`);
   await new Promise<void>((resolve) => server.udp.once('close', () => resolve()));
+  stopped = true;
   io.stdin.pause();
   return failures === 0 ? 0 : 1;
 }

@@ -13,13 +13,15 @@ import type { DtlsTrace } from '@puretls/node/dtls';
 import type { Duplex } from 'node:stream';
 import { hkdfExpandLabel, type Aead, type CryptoProvider, type HashName } from '@puretls/crypto';
 import { nobleProvider } from '@puretls/crypto/noble';
-import { CipherSuite, type CipherSuiteName } from '@puretls/tls';
+import { AlertDescription, CipherSuite, type CipherSuiteName } from '@puretls/tls';
 
 const CONTENT: Readonly<Record<number, string>> = { 20: 'ChangeCipherSpec', 21: 'Alert', 22: 'Handshake', 23: 'ApplicationData' };
 const HANDSHAKE: Readonly<Record<number, string>> = {
   1: 'ClientHello', 2: 'ServerHello', 4: 'NewSessionTicket', 5: 'EndOfEarlyData', 8: 'EncryptedExtensions', 9: 'RequestConnectionId',
   10: 'NewConnectionId', 11: 'Certificate', 13: 'CertificateRequest', 15: 'CertificateVerify', 20: 'Finished', 24: 'KeyUpdate', 254: 'message_hash',
 };
+/** RFC 8446 §6: alert descriptions by number, as openssl -msg names them. */
+const ALERT_NAME: ReadonlyMap<number, string> = new Map(Object.entries(AlertDescription).map(([name, code]) => [code as number, name]));
 const HRR_RANDOM = 'cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c';
 
 type Side = 'client' | 'server';
@@ -158,7 +160,7 @@ export class MessageTracer {
         this.#message(d, msg, protectedRecord);
       }
     } else if (type === 21 && body.length === 2) {
-      this.#out(`${d.arrow} Alert [length 2], ${body[0] === 2 ? 'fatal' : 'warning'} ${body[1]}`);
+      this.#out(`${d.arrow} Alert [length 2], ${body[0] === 2 ? 'fatal' : 'warning'} ${ALERT_NAME.get(body[1] as number) ?? String(body[1])}`);
     } else {
       this.#out(`${d.arrow} ${name} [length ${body.length}]`);
     }

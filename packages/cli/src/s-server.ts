@@ -2,13 +2,14 @@
  * `puretls s_server`: accepts TLS connections like `openssl s_server`. By default the client's data
  * goes to stdout and stdin to the latest client; `-echo` echoes, `-www` answers an HTTP request with a
  * status page. `-accept 0` picks a free port and prints `ACCEPT host:port`. With `-naccept n` it exits
- * after n connections (status 0 when each closed cleanly).
+ * after n connections (status 0 when none failed: neither its handshake nor later, e.g. a reset or a
+ * bad record). A connection that fails is reported on stderr and the server goes on.
  */
 import { generateCertificate, createServer, type ServerOptions, type TLSSocket } from '@puretls/node';
 import { hostPort, parseArgs, UsageError, type FlagSpec } from './args.js';
 import { mtuFrom } from './dtls-common.js';
 import { dtlsServer } from './dtls-server.js';
-import { command, tlsOptions, type Io } from './common.js';
+import { command, Gate, isBrokenPipe, tlsOptions, WWW_TOO_LARGE, wwwRequest, type Io } from './common.js';
 import { MessageTracer, traceRecords } from './msg.js';
 import { briefLines, describeError, statusPage } from './report.js';
 
@@ -38,7 +39,7 @@ export async function sServer(argv: readonly string[], io: Io): Promise<number> 
   const brief = p.switches.has('brief');
   const nacceptText = p.values.get('naccept');
   const naccept = nacceptText === undefined ? Infinity : Number(nacceptText);
-  if (!Number.isInteger(naccept) && naccept !== Infinity) throw new UsageError('-naccept needs a count');
+  if (nacceptText !== undefined && (!/^\d+$/.test(nacceptText) || naccept < 1)) throw new UsageError('-naccept needs a count');
   const log = (s: string): void => {
     if (!quiet) io.stderr.write(`${s}\n`);
   };
@@ -73,29 +74,49 @@ export async function sServer(argv: readonly string[], io: Io): Promise<number> 
   };
 
   let accepted = 0;
-  let open = 0;
   let failures = 0;
   let current: TLSSocket | null = null;
+  const live = new Set<TLSSocket>();
   const commands = !p.switches.has('nocommands') && !quiet && !p.switches.has('www') && !p.switches.has('echo');
+  const toStdout = new Gate(io.stdout);
+  let stdoutGone = false;
 
   const server = createServer(options, (socket) => {
     current = socket;
+    live.add(socket);
+    // After the handshake the server no longer listens to the socket: a reset or a bad record from the
+    // client would be an unhandled 'error' and end the process. Report it, like openssl, and go on.
+    socket.on('error', (e: Error) => {
+      failures++;
+      io.stderr.write(`puretls s_server: connection failed: ${describeError(e)}\n`);
+    });
+    socket.once('close', () => {
+      live.delete(socket);
+      toStdout.forget(socket);
+      if (current === socket) current = null;
+    });
     if (brief || !quiet) for (const l of briefLines(socket, true)) io.stderr.write(`${l}\n`);
     if (p.switches.has('www')) {
-      let request = '';
-      socket.on('data', (d: Buffer) => {
-        request += d.toString('latin1');
-        const end = request.indexOf('\r\n\r\n');
-        if (end >= 0) {
-          const body = statusPage(socket, request.slice(0, end));
-          socket.end(`HTTP/1.0 200 ok\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-        }
-      });
+      // One answer per connection from a bounded request head; what the client sends after is ignored.
+      socket.on(
+        'data',
+        wwwRequest(
+          (head) => {
+            const body = statusPage(socket, head);
+            socket.end(`HTTP/1.0 200 ok\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+          },
+          () => socket.end(WWW_TOO_LARGE),
+        ),
+      );
     } else if (p.switches.has('echo')) {
-      socket.on('data', (d: Buffer) => socket.write(d));
+      // A client that sends without reading is held (its socket paused) while our answers wait.
+      const back = new Gate(socket);
+      socket.on('data', (d: Buffer) => back.write(socket, d));
       socket.on('end', () => socket.end());
     } else {
-      socket.on('data', (d: Buffer) => io.stdout.write(d));
+      socket.on('data', (d: Buffer) => {
+        if (!stdoutGone) toStdout.write(socket, d);
+      });
       socket.on('end', () => {
         log(socket.closeNotifyReceived ? 'closed' : 'closed without close_notify');
         socket.end();
@@ -106,17 +127,12 @@ export async function sServer(argv: readonly string[], io: Io): Promise<number> 
   // Before the Server's own listener: the tracer must see each ClientHello before the engine does.
   server.prependListener('connection', (raw) => {
     accepted++;
-    open++;
     if (p.switches.has('msg')) {
       const tracer = new MessageTracer('server', (l) => io.stderr.write(`${l}\n`));
       tracers.add(tracer);
       traceRecords(raw, tracer);
       raw.once('close', () => tracers.delete(tracer));
     }
-    raw.once('close', () => {
-      open--;
-      if (current !== null && current.transport === raw) current = null;
-    });
     if (accepted >= naccept) server.close(); // stop listening; open connections go on
   });
   server.on('tlsClientError', (e: Error) => {
@@ -124,11 +140,23 @@ export async function sServer(argv: readonly string[], io: Io): Promise<number> 
     io.stderr.write(`puretls s_server: handshake failed: ${describeError(e)}\n`);
   });
 
+  // stdin goes to the latest client; while its socket is full, stdin waits (paused) for it to drain.
+  const gates = new WeakMap<TLSSocket, Gate>();
   io.stdin.on('data', (d: Buffer) => {
     const c = current;
-    if (c === null) return;
+    if (c === null || c.writableEnded) return; // Q was sent: nothing more goes to this client
     if (commands && command(d, c, io)) return;
-    c.write(d);
+    let g = gates.get(c);
+    if (g === undefined) gates.set(c, (g = new Gate(c)));
+    g.write(io.stdin, d);
+  });
+  // A closed stdout (`| head`): stop quietly, as openssl (killed by SIGPIPE) does.
+  io.stdout.on('error', (e: Error) => {
+    if (stdoutGone) return;
+    stdoutGone = true;
+    if (!isBrokenPipe(e)) io.stderr.write(`puretls s_server: stdout: ${e.message}\n`);
+    server.close();
+    for (const s of live) s.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {

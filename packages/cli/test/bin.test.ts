@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { killAll, openssl } from '../../node/test/helpers/openssl.js';
+import { run } from './run-cli.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 afterAll(() => killAll());
@@ -78,4 +79,24 @@ it('the built puretls s_client -dtls1_3 and s_server -dtls1_3 -listen talk over 
   expect(cerr).toContain('Session: full handshake, after HelloRetryRequest');
   expect(cerr).toContain('MTU: 512');
   expect(serr).toContain('closed');
+});
+
+it('a closed stdout (`puretls s_client ... | head -c 5`) ends s_client quietly with status 0, no stack trace', async () => {
+  expect(existsSync(`${root}packages/cli/dist/bin.js`), 'packages/cli is not built: run `npm run build` (npm test does)').toBe(true);
+  const srv = run(['s_server', '-accept', '0', '-echo', '-naccept', '1', '-quiet']);
+  await srv.until(/ACCEPT 127\.0\.0\.1:\d+\n/);
+  const port = Number(/ACCEPT 127\.0\.0\.1:(\d+)/.exec(srv.stdout())![1]);
+  const client = spawn(process.execPath, ['packages/cli/bin/puretls.mjs', 's_client', '-connect', `127.0.0.1:${port}`, '-insecure', '-quiet'], { cwd: root });
+  let err = '';
+  client.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  // Like `head -c 5`: read the first bytes, then close the pipe while more keeps coming.
+  client.stdout.once('data', () => client.stdout.destroy());
+  const chunk = Buffer.alloc(1 << 16, 0x61);
+  const pump = setInterval(() => client.stdin.writable && client.stdin.write(chunk), 20);
+  client.stdin.on('error', () => {});
+  const code = await new Promise<number | null>((resolve) => client.on('close', resolve));
+  clearInterval(pump);
+  expect(err).toBe('');
+  expect(code).toBe(0);
+  expect(await srv.status).toBe(0);
 });
