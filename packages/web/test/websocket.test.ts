@@ -47,6 +47,22 @@ afterEach(() => {
   (globalThis as { WebSocket?: unknown }).WebSocket = realWebSocket;
 });
 
+/** Runs `f`, then lets pending callbacks run: the exceptions that escaped meanwhile (from listeners). */
+async function uncaughtDuring(f: () => Promise<void>): Promise<unknown[]> {
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown): void => {
+    uncaught.push(e);
+  };
+  process.on('uncaughtException', onUncaught);
+  try {
+    await f();
+    await new Promise((r) => setTimeout(r, 10));
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+  return uncaught;
+}
+
 describe('webSocketTransport', () => {
   it('turns binary messages into bytes, holds writes until open, and ends the readable on close', async () => {
     install();
@@ -98,12 +114,7 @@ describe('webSocketTransport', () => {
     const t = webSocketTransport('ws://relay.test/');
     const ws = made[0] as FakeWebSocket;
     ws.open();
-    const uncaught: unknown[] = [];
-    const onUncaught = (e: unknown): void => {
-      uncaught.push(e);
-    };
-    process.on('uncaughtException', onUncaught);
-    try {
+    const uncaught = await uncaughtDuring(async () => {
       await t.readable.cancel();
       expect(ws.closed).toBe(0);
       ws.message(Uint8Array.of(1).buffer); // nobody reads any more: dropped, not thrown from the listener
@@ -112,11 +123,8 @@ describe('webSocketTransport', () => {
       expect(ws.sent).toEqual([Uint8Array.of(5)]);
       await writer.close();
       expect(ws.closed).toBe(1);
-      await new Promise((r) => setTimeout(r, 10));
-      expect(uncaught).toEqual([]);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-    }
+    });
+    expect(uncaught).toEqual([]);
   });
 
   it('ignores messages after the readable failed on a text message', async () => {
@@ -124,20 +132,12 @@ describe('webSocketTransport', () => {
     const t = webSocketTransport('ws://relay.test/');
     const ws = made[0] as FakeWebSocket;
     ws.open();
-    const uncaught: unknown[] = [];
-    const onUncaught = (e: unknown): void => {
-      uncaught.push(e);
-    };
-    process.on('uncaughtException', onUncaught);
-    try {
+    const uncaught = await uncaughtDuring(async () => {
       ws.message('hello');
       ws.message(Uint8Array.of(1).buffer);
       await expect(t.readable.getReader().read()).rejects.toThrow(TypeError);
-      await new Promise((r) => setTimeout(r, 10));
-      expect(uncaught).toEqual([]);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-    }
+    });
+    expect(uncaught).toEqual([]);
   });
 
   it('refuses a URL of the wrong type and a negative buffer limit, naming them', () => {
