@@ -624,7 +624,8 @@ export abstract class DtlsConnection {
     this.#rel.stop();
     this.#post.flight = null;
     this.#rl.discard();
-    if (!err.remote && !this.#writeClosed) {
+    // A client whose first flight never went out (it waited for the provider) has no peer to tell.
+    if (!err.remote && !this.#writeClosed && this.#state !== null) {
       try {
         // Alerts are not retransmitted (RFC 9147 §5.10). Like an ACK, the alert goes in the highest
         // epoch we can send in: a peer with handshake keys ignores cleartext alerts.

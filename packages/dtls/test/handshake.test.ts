@@ -48,3 +48,16 @@ describe('DTLS 1.3 handshake', () => {
     expect(alert[0]! & 0xe0).toBe(0x20);
   });
 });
+
+describe('a provider that cannot load what the first flight needs', () => {
+  it('fails_the_client_with_provider_load_failed_and_sends_nothing', async () => {
+    const clock = new Clock();
+    const base = configs(clock).client.provider;
+    const failing = { ...base, prepare: () => Promise.reject(new Error('chunk could not be fetched')) };
+    const c = new DtlsClientConnection(configs(clock, { client: { provider: failing } }).client);
+    await c.pending;
+    expect([c.error?.code, c.error?.alert]).toEqual(['PROVIDER_LOAD_FAILED', 'internal_error']);
+    // No ClientHello went out, so no alert either: the server has nothing to be told.
+    expect(c.pullDatagram()).toBeNull();
+  });
+});

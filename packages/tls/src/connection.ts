@@ -617,7 +617,9 @@ export abstract class Connection {
     if (this.#error !== null) return;
     this.#error = err;
     this.#output.dropHandshake();
-    if (!err.remote && !this.#writeClosed) {
+    // A client whose first flight never went out (it waited for the provider) has no peer to tell:
+    // the server has had no ClientHello, so no alert either, as when building it fails at once.
+    if (!err.remote && !this.#writeClosed && this.#state !== null) {
       try {
         this.#sendAlert(err.alert, AlertLevel.fatal);
       } catch {

@@ -129,6 +129,8 @@ describe('lazy noble provider', () => {
     await c.pending;
     expect([c.state, c.error?.code, c.error?.alert]).toEqual(['Failed', 'PROVIDER_LOAD_FAILED', 'internal_error']);
     expect(c.error?.message).toMatch(/chunk could not be fetched/);
+    // No ClientHello went out: nothing at all, not an alert as the first bytes a server sees.
+    expect(c.pull()).toBeNull();
 
     const ok = makeConfigsWith(provider, { serverKey: testKey('P-256') });
     const bad = makeConfigsWith(failing, { serverKey: testKey('P-256') });
