@@ -14,7 +14,7 @@
  * `post-handshake.ts` (KeyUpdate, CIDs).
  */
 import type { CryptoProvider } from '@puretls/crypto';
-import { _internal, AlertDescription, type AlertDescriptionName, type CipherSuite, type HandshakeInfo, type TlsError } from '@puretls/tls';
+import { _internal, AlertDescription, TlsError, type AlertDescriptionName, type CipherSuite, type HandshakeInfo } from '@puretls/tls';
 import type { RecordNumber } from './ack.js';
 import type { DatagramSettings } from './config.js';
 import { ContentType, HS_NEW_CONNECTION_ID, HS_REQUEST_CONNECTION_ID } from './constants.js';
@@ -253,6 +253,26 @@ export abstract class DtlsConnection {
       return;
     }
     this.#guard(() => this.#sendCloseNotify());
+    this.#rl.flush();
+  }
+
+  /**
+   * Abandons the handshake: user_canceled and then close_notify (RFC 9846 §6.1; not retransmitted,
+   * RFC 9147 §5.10), and the connection fails with code `CANCELED`. Once the handshake is complete it
+   * is `close()`, as the RFC advises.
+   */
+  cancel(): void {
+    if (this.#error !== null) return;
+    if (this.#complete) {
+      this.close();
+      return;
+    }
+    this.#closeDeferred = false;
+    this.#appQueue = [];
+    this.#fail(new TlsError('CANCELED', 'user_canceled', 'the handshake was canceled'), [
+      [ALERT_LEVEL_WARNING, AlertDescription.user_canceled],
+      [ALERT_LEVEL_WARNING, ALERT_CLOSE_NOTIFY],
+    ]);
     this.#rl.flush();
   }
 
@@ -618,7 +638,8 @@ export abstract class DtlsConnection {
     }
   }
 
-  #fail(err: TlsError): void {
+  /** `alerts` (level, description): what to tell the peer, by default the fatal alert of `err`. */
+  #fail(err: TlsError, alerts: [number, number][] = [[ALERT_LEVEL_FATAL, alertCode(err.alert)]]): void {
     if (this.#error !== null) return;
     this.#error = err;
     this.#rel.stop();
@@ -629,7 +650,7 @@ export abstract class DtlsConnection {
       try {
         // Alerts are not retransmitted (RFC 9147 §5.10). Like an ACK, the alert goes in the highest
         // epoch we can send in: a peer with handshake keys ignores cleartext alerts.
-        this.#rl.sendNow(this.#rl.highestWriteEpoch, ContentType.alert, Uint8Array.of(ALERT_LEVEL_FATAL, alertCode(err.alert)));
+        for (const [level, desc] of alerts) this.#rl.sendNow(this.#rl.highestWriteEpoch, ContentType.alert, Uint8Array.of(level, desc));
       } catch {
         // Nothing more can be said to the peer.
       }

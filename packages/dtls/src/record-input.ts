@@ -177,6 +177,18 @@ export class RecordInput {
       return;
     }
     const desc = content[1] as number;
+    if ((desc === ALERT_CLOSE_NOTIFY || desc === ALERT_USER_CANCELED) && !this.#h.complete && rn.epoch < 3) {
+      // Sent before the peer's Finished (epochs 0-2): nothing after it counts (RFC 9846 §6.1), so the
+      // handshake can never complete. (One of epoch 3 may only have overtaken that Finished: below.)
+      const canceled = desc === ALERT_USER_CANCELED;
+      this.readClosed = true;
+      this.#h.fail(
+        canceled
+          ? new TlsError('PEER_CANCELED', 'user_canceled', 'the peer canceled the handshake (user_canceled)', { remote: true })
+          : new TlsError('PEER_CLOSED_IN_HANDSHAKE', 'close_notify', 'the peer sent close_notify before the handshake completed', { remote: true }),
+      );
+      return;
+    }
     if (desc === ALERT_CLOSE_NOTIFY) {
       if (this.readClosed) return;
       this.readClosed = true;

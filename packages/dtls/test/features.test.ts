@@ -296,6 +296,74 @@ describe('close_notify ordering (RFC 9147 §5.10)', () => {
   });
 });
 
+describe('canceling a handshake (RFC 9846 §6.1)', () => {
+  /**
+   * Client and server up to the client verifying the server's flight (its verifier is asynchronous);
+   * `whileVerifying` runs then, before the verification settles.
+   */
+  async function midHandshake(whileVerifying: (c: DtlsClientConnection) => void = () => {}) {
+    const clock = new Clock();
+    const { client, server } = configs(clock);
+    const c = new DtlsClientConnection(client);
+    const s = new DtlsServerConnection(server);
+    for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) s.feedDatagram(d, clock.t);
+    while (s.pending !== null) await s.pending;
+    for (let d = s.pullDatagram(); d !== null; d = s.pullDatagram()) c.feedDatagram(d, clock.t);
+    whileVerifying(c);
+    return { c, s, clock };
+  }
+  const drain = (x: DtlsConnection): DtlsEvent[] => {
+    const ev: DtlsEvent[] = [];
+    for (let e = x.poll(); e !== null; e = x.poll()) ev.push(e);
+    return ev;
+  };
+
+  it('cancel_sends_user_canceled_and_close_notify_under_handshake_keys_and_the_peer_fails_with_PEER_CANCELED', async () => {
+    let waiting: unknown = null;
+    const { c, s, clock } = await midHandshake((c) => {
+      waiting = c.pending;
+      c.cancel();
+    });
+    expect(waiting).not.toBeNull(); // canceled while verifying the server's certificate
+    expect(c.error?.code).toBe('CANCELED');
+    const bye: Uint8Array[] = [];
+    for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) bye.push(d);
+    expect(bye.length).toBeGreaterThan(0);
+    for (const d of bye) s.feedDatagram(d, clock.t);
+    expect(s.error?.code).toBe('PEER_CANCELED');
+    expect(s.error?.remote).toBe(true);
+    expect(s.pullDatagram()).toBeNull(); // no alert in reply
+    expect(s.nextTimeout()).toBeNull(); // and no more retransmissions
+    await c.pending;
+    expect(c.pullDatagram()).toBeNull(); // the verification finishing changes nothing
+    expect(c.nextTimeout()).toBeNull();
+  });
+
+  it('a_close_notify_of_epoch_3_that_overtakes_the_clients_finished_lets_the_handshake_complete', async () => {
+    const { c, s, clock } = await midHandshake();
+    while (c.pending !== null) await c.pending;
+    const finished: Uint8Array[] = [];
+    for (let d = c.pullDatagram(); d !== null; d = c.pullDatagram()) finished.push(d);
+    c.close();
+    const bye = c.pullDatagram() as Uint8Array;
+    s.feedDatagram(bye, clock.t);
+    expect(s.error).toBeNull();
+    for (const d of finished) s.feedDatagram(d, clock.t);
+    expect(s.error).toBeNull();
+    // Kept until the keys of epoch 3 are in use, it is read after the Finished.
+    expect(drain(s).map((e) => e.type)).toEqual(['handshake_complete', 'peer_closed']);
+  });
+
+  it('cancel_after_the_handshake_is_close', async () => {
+    const { c, n } = await pair();
+    c.cancel();
+    expect(c.error).toBeNull();
+    await n.run(() => false, 1000);
+    expect(n.events[1].map((e) => e.type)).toContain('peer_closed');
+    expect(n.events[1].some((e) => e.type === 'error')).toBe(false);
+  });
+});
+
 describe('retransmission timer (RFC 9147 §5.8.2)', () => {
   it('retransmits_the_client_hello_at_1_2_4_8_seconds_when_nothing_answers', () => {
     const clock = new Clock();

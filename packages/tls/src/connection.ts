@@ -204,6 +204,32 @@ export abstract class Connection {
     this.#guard(() => this.#sendCloseNotify());
   }
 
+  /**
+   * Abandons the handshake: sends user_canceled and then close_notify (RFC 9846 §6.1) and fails the
+   * connection with code `CANCELED`. Once the handshake is complete it is `close()`, as the RFC
+   * advises. Nothing is sent by a client whose ClientHello never went out.
+   */
+  cancel(): void {
+    if (this.#error !== null) return;
+    if (this.handshakeComplete) {
+      this.close();
+      return;
+    }
+    this.#output.dropHandshake();
+    if (!this.#writeClosed && this.#state !== null) {
+      try {
+        this.#sendAlert('user_canceled', AlertLevel.warning);
+        this.#sendAlert('close_notify', AlertLevel.warning);
+      } catch {
+        // Nothing more can be said to the peer.
+      }
+    }
+    this.#closeDeferred = false;
+    this.#appOutQueue = [];
+    this.#readClosed = true;
+    this.#fail(new TlsError('CANCELED', 'user_canceled', 'the handshake was canceled'), false);
+  }
+
   /** Sends a KeyUpdate; with `requestPeer` the peer must update its sending key too (RFC 8446 §4.6.3). */
   keyUpdate(requestPeer = false): void {
     if (this.#error !== null) throw this.#error;
@@ -596,12 +622,24 @@ export abstract class Connection {
     if (content.length !== 2) fail('BAD_ALERT', 'decode_error', `alert record of ${content.length} bytes`);
     if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'alert inside a fragmented handshake message');
     const desc = content[1] as number;
-    if (desc === AlertDescription.close_notify) {
+    if (desc === AlertDescription.close_notify || desc === AlertDescription.user_canceled) {
+      if (!this.handshakeComplete) {
+        // Nothing counts after a close_notify (RFC 9846 §6.1), so the handshake can never complete;
+        // user_canceled says the same of it. A typed failure, not a close: no alert in reply.
+        this.#readClosed = true;
+        const canceled = desc === AlertDescription.user_canceled;
+        const err = canceled
+          ? new TlsError('PEER_CANCELED', 'user_canceled', 'the peer canceled the handshake (user_canceled)', { remote: true })
+          : new TlsError('PEER_CLOSED_IN_HANDSHAKE', 'close_notify', 'the peer sent close_notify before the handshake completed', { remote: true });
+        this.#fail(err);
+        return;
+      }
+      // After the handshake user_canceled means nothing more: a close_notify follows (RFC 9846 §6.1).
+      if (desc === AlertDescription.user_canceled) return;
       this.#readClosed = true;
       this.emit({ type: 'peer_closed' });
       return;
     }
-    if (desc === AlertDescription.user_canceled) return; // RFC 8446 §6.1: a close_notify follows.
     const name = alertName(desc);
     // RFC 8446 §6.2: every other alert is fatal, whatever its level.
     const err = new TlsError('PEER_ALERT', name ?? 'illegal_parameter', `peer sent fatal alert ${name ?? desc}`, { remote: true });
@@ -613,13 +651,14 @@ export abstract class Connection {
     this.#sendRecord(ContentType.alert, Uint8Array.of(level, AlertDescription[name]));
   }
 
-  #fail(err: TlsError): void {
+  /** `alert`: false when the alerts were sent already (cancel()). */
+  #fail(err: TlsError, alert = true): void {
     if (this.#error !== null) return;
     this.#error = err;
     this.#output.dropHandshake();
     // A client whose first flight never went out (it waited for the provider) has no peer to tell:
     // the server has had no ClientHello, so no alert either, as when building it fails at once.
-    if (!err.remote && !this.#writeClosed && this.#state !== null) {
+    if (alert && !err.remote && !this.#writeClosed && this.#state !== null) {
       try {
         this.#sendAlert(err.alert, AlertLevel.fatal);
       } catch {

@@ -313,6 +313,49 @@ describe('in-memory pairs: features', () => {
     });
   }
 
+  it('cancel() mid-handshake sends user_canceled then close_notify; the peer fails with PEER_CANCELED', async () => {
+    const p = makePair();
+    p.server.feed(p.client.pull() as Uint8Array);
+    p.client.write(Uint8Array.of(1));
+    p.client.cancel();
+    expect(p.client.error?.code).toBe('CANCELED');
+    expect(p.client.state).toBe('Failed');
+    expect(() => p.client.write(Uint8Array.of(1))).toThrow();
+    // No keys yet on the client's side: the two alerts go in the clear (RFC 9846 §6.1, §6).
+    expect(Array.from(p.client.pull() as Uint8Array)).toEqual([21, 3, 3, 0, 2, 1, 90, 21, 3, 3, 0, 2, 1, 0]);
+    expect(p.client.pull()).toBeNull();
+    const flight = p.server.pull();
+    expect(flight).not.toBeNull();
+    p.server.feed(Uint8Array.of(21, 3, 3, 0, 2, 1, 90, 21, 3, 3, 0, 2, 1, 0));
+    expect(p.server.error?.code).toBe('PEER_CANCELED');
+    expect(p.server.error?.remote).toBe(true);
+    expect(p.server.pull()).toBeNull(); // no alert in reply
+    // Whatever the server had sent is not read any more.
+    p.client.feed(flight as Uint8Array);
+    expect(p.client.poll()?.type).toBe('error');
+    expect(p.client.poll()).toBeNull();
+  });
+
+  it('close_notify before the handshake completed fails it with PEER_CLOSED_IN_HANDSHAKE, no alert in reply', async () => {
+    const p = makePair();
+    p.server.feed(p.client.pull() as Uint8Array);
+    p.server.pull();
+    p.server.feed(Uint8Array.of(21, 3, 3, 0, 2, 1, 0));
+    expect(p.server.error?.code).toBe('PEER_CLOSED_IN_HANDSHAKE');
+    expect(p.server.poll()?.type).toBe('error');
+    expect(p.server.pull()).toBeNull();
+  });
+
+  it('cancel() after the handshake is close(): close_notify only, the peer sees peer_closed', async () => {
+    const p = makePair();
+    await doHandshake(p.client, p.server);
+    p.client.cancel();
+    expect(p.client.error).toBeNull();
+    const ev = await exchange(p.client, p.server);
+    expect(ev.server.map((e) => e.type)).toEqual(['peer_closed']);
+    expect(p.server.error).toBeNull();
+  });
+
   it('padding policy pads protected records and the peer strips it', async () => {
     const p = makePair({ client: { padding: () => 100 } });
     await doHandshake(p.client, p.server);

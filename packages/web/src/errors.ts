@@ -4,12 +4,11 @@
  */
 
 /**
- * - `HANDSHAKE_INCOMPLETE`: the peer sent close_notify before the handshake completed.
  * - `TRANSPORT_ERROR`: reading or writing the transport failed; the transport's error is the `cause`.
  * - `CLOSED`: `close()` was called (or `writable` aborted): later writes, and a handshake still under way, fail with it.
  * - `UNEXPECTED_EOF`: the transport ended without the peer's close_notify (see `TransportClosedError`).
  */
-export type TlsStreamErrorCode = 'HANDSHAKE_INCOMPLETE' | 'TRANSPORT_ERROR' | 'CLOSED' | 'UNEXPECTED_EOF';
+export type TlsStreamErrorCode = 'TRANSPORT_ERROR' | 'CLOSED' | 'UNEXPECTED_EOF';
 
 export class TlsStreamError extends Error {
   override readonly name: string = 'TlsStreamError';

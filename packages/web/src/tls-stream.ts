@@ -299,13 +299,8 @@ export function driveConnection(connection: Connection, transport: TlsTransport,
           }
           break;
         case 'peer_closed':
+          // Only after the handshake: a close_notify before it fails it (PEER_CLOSED_IN_HANDSHAKE).
           peerClosed = true;
-          if (!handshakeDone) {
-            // Nothing follows a close_notify (RFC 8446 §6.1): the handshake can no longer complete, fail
-            // it rather than wait forever.
-            fail(new TlsStreamError('HANDSHAKE_INCOMPLETE', 'the peer sent close_notify before the handshake completed'));
-            return;
-          }
           if (!readEnded) {
             readEnded = true;
             readCtrl.close();
@@ -459,7 +454,9 @@ export function driveConnection(connection: Connection, transport: TlsTransport,
     notify();
     if (!failed && !writeDone) {
       writeDone = true;
-      connection.close();
+      // Giving up on a handshake under way tells the peer so: user_canceled, then close_notify (RFC 9846 §6.1).
+      if (handshakeDone) connection.close();
+      else connection.cancel();
     }
     await release(failed ? 'abort' : 'close', reason);
     await closed;

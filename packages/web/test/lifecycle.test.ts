@@ -121,7 +121,7 @@ function forward(from: ReadableStream<Uint8Array>, to: { push(b: Uint8Array): vo
 }
 
 describe('the handshake and the streams around it', () => {
-  it('rejects the handshake with HANDSHAKE_INCOMPLETE when the peer sends close_notify before it completed', async () => {
+  it('rejects the handshake with the engine error PEER_CLOSED_IN_HANDSHAKE when the peer sends close_notify before it completed', async () => {
     const [a, b] = memoryPipe();
     const server = acceptTls(b, { config: serverConfig() });
     // A hostile client: a ClientHello, then a close_notify in the clear; the transport stays open.
@@ -132,10 +132,26 @@ describe('the handshake and the streams around it', () => {
     await w.write(Uint8Array.of(0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00));
     void a.readable.getReader().read();
     const e = await outcome(server.handshake);
-    expect(e).toBeInstanceOf(TlsStreamError);
-    expect((e as TlsStreamError).code).toBe('HANDSHAKE_INCOMPLETE');
+    expect(e).toBeInstanceOf(TlsError);
+    expect((e as TlsError).code).toBe('PEER_CLOSED_IN_HANDSHAKE');
     await expect(settles(server.readable.getReader().read())).rejects.toBe(e);
     await settles(server.closed);
+  });
+
+  it('close() during the handshake tells the peer: user_canceled, then close_notify (RFC 9846 §6.1)', async () => {
+    const [a, b] = memoryPipe();
+    const client = startTls(a, { config: clientConfig() });
+    const handshake = outcome(client.handshake);
+    // The "server" only reads: the ClientHello, then what close() sends.
+    const r = b.readable.getReader();
+    const hello = await settles(r.read());
+    expect(hello.value?.[0]).toBe(0x16);
+    await settles(client.close());
+    const rest: number[] = [];
+    for (let x = await settles(r.read()); !x.done; x = await settles(r.read())) rest.push(...x.value);
+    expect(rest).toEqual([0x15, 3, 3, 0, 2, 1, 90, 0x15, 3, 3, 0, 2, 1, 0]);
+    expect(((await handshake) as TlsStreamError).code).toBe('CLOSED');
+    await settles(client.closed);
   });
 
   it('writable.close() before the handshake waits for it, then closes cleanly', async () => {
