@@ -29,6 +29,10 @@ type Arrow = '>>>' | '<<<';
 
 interface Epoch {
   readonly secret: Uint8Array;
+  /** Opened under client_early_traffic_secret: 0-RTT data (RFC 8446 §4.2.10), shown as such. */
+  readonly early: boolean;
+  /** The suite the records under this secret use, once one opened. */
+  suite: CipherSuiteName | null;
   aead: Aead | null;
   iv: Uint8Array | null;
   seq: bigint;
@@ -71,7 +75,7 @@ export class MessageTracer {
     const side: Side | null = label.startsWith('CLIENT_') ? 'client' : label.startsWith('SERVER_') ? 'server' : null;
     if (side === null || !label.endsWith('TRAFFIC_SECRET') && !/TRAFFIC_SECRET_\d+$/.test(label)) return;
     const d = this.#dir[side];
-    d.epochs.push({ secret: Buffer.from(hex, 'hex'), aead: null, iv: null, seq: 0n });
+    d.epochs.push({ secret: Buffer.from(hex, 'hex'), early: label === 'CLIENT_EARLY_TRAFFIC_SECRET', suite: null, aead: null, iv: null, seq: 0n });
     this.#retry(d);
   }
 
@@ -108,7 +112,7 @@ export class MessageTracer {
   #handle(d: Direction, rec: Uint8Array): boolean {
     const type = rec[0] as number;
     const body = rec.subarray(5);
-    if (type !== 23 || this.#suite === null) {
+    if (type !== 23 || (this.#suite === null && d.epochs.length === 0)) {
       this.#content(d, type, body, false);
       return true;
     }
@@ -119,7 +123,7 @@ export class MessageTracer {
       let end = opened.length;
       while (end > 0 && opened[end - 1] === 0) end--; // RFC 8446 §5.2: strip the zero padding
       if (end === 0) return true;
-      this.#content(d, opened[end - 1] as number, opened.subarray(0, end - 1), true);
+      this.#content(d, opened[end - 1] as number, opened.subarray(0, end - 1), true, (d.epochs[i] as Epoch).early);
       return true;
     }
     // Nothing opened it: if a later secret is still to come, wait for it; before any, the record is
@@ -128,27 +132,42 @@ export class MessageTracer {
   }
 
   #opens(d: Direction, rec: Uint8Array): boolean {
-    if (rec[0] !== 23 || this.#suite === null) return true;
+    if (rec[0] !== 23 || (this.#suite === null && d.epochs.length === 0)) return true;
     for (let i = Math.max(d.current, 0); i < d.epochs.length; i++) if (this.#open(d.epochs[i] as Epoch, rec, false) !== null) return true;
     return false;
   }
 
   #open(e: Epoch, rec: Uint8Array, commit = true): Uint8Array | null {
-    const suite = CipherSuite[this.#suite as CipherSuiteName];
-    if (e.aead === null || e.iv === null) {
-      const hash: HashName = suite.hash;
-      const key = hkdfExpandLabel(this.#provider, hash, e.secret, 'key', EMPTY, suite.keyLength);
-      e.iv = hkdfExpandLabel(this.#provider, hash, e.secret, 'iv', EMPTY, suite.ivLength);
-      e.aead = this.#provider.aead(suite.aead).create(key);
+    // 0-RTT goes before the ServerHello names the suite (the ticket's, unknown here): the secret's
+    // length gives its hash, and only the right AEAD authenticates the record.
+    const names =
+      e.suite !== null ? [e.suite]
+      : this.#suite !== null ? [this.#suite]
+      : (Object.keys(CipherSuite) as CipherSuiteName[]).filter((n) => CipherSuite[n].hashLength === e.secret.length);
+    for (const name of names) {
+      let { aead, iv } = e;
+      if (e.suite !== name || aead === null || iv === null) {
+        const suite = CipherSuite[name];
+        const key = hkdfExpandLabel(this.#provider, suite.hash, e.secret, 'key', EMPTY, suite.keyLength);
+        iv = hkdfExpandLabel(this.#provider, suite.hash, e.secret, 'iv', EMPTY, suite.ivLength);
+        aead = this.#provider.aead(suite.aead).create(key);
+      }
+      const nonce = iv.slice();
+      for (let i = 0, s = e.seq; i < 8; i++, s >>= 8n) nonce[nonce.length - 1 - i] = (nonce[nonce.length - 1 - i] as number) ^ Number(s & 0xffn);
+      const opened = aead.open(nonce, rec.subarray(5), rec.subarray(0, 5));
+      if (opened === null) continue;
+      if (commit) {
+        e.suite = name;
+        e.aead = aead;
+        e.iv = iv;
+        e.seq++;
+      }
+      return opened;
     }
-    const nonce = e.iv.slice();
-    for (let i = 0, s = e.seq; i < 8; i++, s >>= 8n) nonce[nonce.length - 1 - i] = (nonce[nonce.length - 1 - i] as number) ^ Number(s & 0xffn);
-    const opened = e.aead.open(nonce, rec.subarray(5), rec.subarray(0, 5));
-    if (opened !== null && commit) e.seq++;
-    return opened;
+    return null;
   }
 
-  #content(d: Direction, type: number, body: Uint8Array, protectedRecord: boolean): void {
+  #content(d: Direction, type: number, body: Uint8Array, protectedRecord: boolean, early = false): void {
     const name = CONTENT[type] ?? `content type ${type}`;
     if (type === 22) {
       d.handshake = Buffer.concat([d.handshake, body]);
@@ -162,7 +181,7 @@ export class MessageTracer {
     } else if (type === 21 && body.length === 2) {
       this.#out(`${d.arrow} Alert [length 2], ${body[0] === 2 ? 'fatal' : 'warning'} ${ALERT_NAME.get(body[1] as number) ?? String(body[1])}`);
     } else {
-      this.#out(`${d.arrow} ${name} [length ${body.length}]`);
+      this.#out(`${d.arrow} ${name} [length ${body.length}]${early && type === 23 ? ' (0-RTT)' : ''}`);
     }
   }
 
@@ -182,7 +201,7 @@ export class MessageTracer {
       const e = d.epochs[d.current];
       if (e !== undefined && d.epochs.length === d.current + 1) {
         const suite = CipherSuite[this.#suite as CipherSuiteName];
-        d.epochs.push({ secret: hkdfExpandLabel(this.#provider, suite.hash, e.secret, 'traffic upd', EMPTY, suite.hashLength), aead: null, iv: null, seq: 0n });
+        d.epochs.push({ secret: hkdfExpandLabel(this.#provider, suite.hash, e.secret, 'traffic upd', EMPTY, suite.hashLength), early: false, suite: this.#suite, aead: null, iv: null, seq: 0n });
       }
       what += msg[4] === 1 ? ' (update_requested)' : ' (update_not_requested)';
     }

@@ -69,9 +69,11 @@ describe.concurrent('puretls s_client', () => {
     a.stdin.end();
     expect(await a.status).toBe(0);
     expect(readFileSync(sess, 'utf8')).toContain('BEGIN PURETLS SESSION');
-    const b = run(['s_client', '-connect', `127.0.0.1:${s.port}`, '-servername', 'localhost', '-CAfile', pki.caFile, '-sess_in', sess, '-early_data', early, '-brief']);
+    const b = run(['s_client', '-connect', `127.0.0.1:${s.port}`, '-servername', 'localhost', '-CAfile', pki.caFile, '-sess_in', sess, '-early_data', early, '-brief', '-msg']);
     await b.until('Early data was accepted', 'stderr');
     expect(b.stderr()).toContain('Session: resumed, early data accepted');
+    // -msg opens the 0-RTT record with the early traffic secret and says so; EndOfEarlyData follows.
+    expect(b.stderr()).toMatch(/>>> ApplicationData \[length 16\] \(0-RTT\)\n(.*\n)*>>> Handshake \[length 4\], EndOfEarlyData/);
     await s.waitFor(/zero round trip/);
     b.stdin.end();
     expect(await b.status).toBe(0);
