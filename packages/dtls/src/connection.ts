@@ -371,6 +371,8 @@ export abstract class DtlsConnection {
 
   protected setReadKeys(ks: KeyScheduleContext, suite: CipherSuite, secret: Uint8Array): void {
     this.#rl.setReadKeys(ks, suite, secret);
+    // Only authenticated fragments may complete the messages of the new epoch (RFC 9147 §4.5.2, §6.1).
+    this.#reasm.discardEpoch(0);
   }
 
   protected enterTraffic(t: TrafficState): void {
@@ -521,8 +523,12 @@ export abstract class DtlsConnection {
   #postHandshake(type: number, epoch: number, raw: Uint8Array): void {
     // Every post-handshake flight is acknowledged explicitly (RFC 9147 §7.1).
     this.#rel.acks.now = true;
-    if (epoch !== this.#rl.readEpoch) fail('WRONG_EPOCH', 'unexpected_message', `post-handshake message in epoch ${epoch}, expected ${this.#rl.readEpoch}`);
-    this.#post.receive(type, raw);
+    const cur = this.#rl.readEpoch;
+    // RFC 9147 §8: the peer sends under its old keys until its KeyUpdate is ACKed, so what follows
+    // that KeyUpdate may come in the epoch before ours; never an older one, nor a handshake epoch.
+    const previous = epoch === cur - 1 && epoch >= 3;
+    if (epoch !== cur && !previous) fail('WRONG_EPOCH', 'unexpected_message', `post-handshake message in epoch ${epoch}, expected ${cur}`);
+    this.#post.receive(type, raw, previous);
   }
 
   #inputHost(): RecordInputHost {

@@ -68,11 +68,13 @@ export class PostHandshake {
     return this.#keyUpdate !== null;
   }
 
-  /** A complete post-handshake message from the peer, in the current read epoch. */
-  receive(type: number, raw: Uint8Array): void {
+  /** A complete post-handshake message from the peer, in the current read epoch or (`previousEpoch`) the one before. */
+  receive(type: number, raw: Uint8Array, previousEpoch = false): void {
     const h = this.#host;
     switch (type) {
       case HS_KEY_UPDATE: {
+        // RFC 9147 §8: no new KeyUpdate before the previous one is ACKed, and that ACK moves the peer to the new epoch.
+        if (previousEpoch) fail('WRONG_EPOCH', 'unexpected_message', 'KeyUpdate in the epoch before the current read epoch');
         const m = _internal.parseHandshake(raw, true);
         if (m.type !== 'key_update') fail('UNEXPECTED_MESSAGE', 'unexpected_message', 'bad KeyUpdate');
         const cur = h.rl.latestReadEpoch;

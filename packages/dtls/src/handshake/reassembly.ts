@@ -1,7 +1,9 @@
 /**
  * Reassembly of handshake messages from fragments (RFC 9147 §5.5): out of order, duplicated and
  * overlapping fragments, with bounds on how far ahead and how many bytes are buffered. Bytes that
- * change between copies are an illegal_parameter (§5.5: SHOULD abort).
+ * change between copies are an illegal_parameter (§5.5: SHOULD abort). Received bytes are kept in a
+ * bitmap per message, so a fragment costs time linear in its own length whatever the peer (or an
+ * off-path attacker, in epoch 0) sent before: no scan of earlier fragments.
  */
 import { _internal } from '@puretls/tls';
 import type { HandshakeFragment } from './framing.js';
@@ -11,8 +13,10 @@ interface Pending {
   readonly length: number;
   readonly epoch: number;
   readonly data: Uint8Array;
-  /** Received byte ranges [start, end), sorted and merged. */
-  ranges: [number, number][];
+  /** Bit i set: byte i received. */
+  readonly have: Uint8Array;
+  /** Bytes received so far. */
+  received: number;
 }
 
 export interface CompleteMessage {
@@ -59,10 +63,12 @@ export class Reassembler {
     if (f.length > this.maxMessage) {
       _internal.fail('HANDSHAKE_MESSAGE_TOO_LARGE', 'illegal_parameter', `handshake message of ${f.length} bytes exceeds the limit ${this.maxMessage}`);
     }
+    // parseFragments() refuses these already; kept so that no write can fall outside the message.
+    if (f.offset + f.data.length > f.length) return 'dropped';
     let p = this.#pending.get(f.messageSeq);
     if (p === undefined) {
       if (this.#buffered + f.length > this.maxBuffered) return 'dropped';
-      p = { type: f.type, length: f.length, epoch, data: new Uint8Array(f.length), ranges: [] };
+      p = { type: f.type, length: f.length, epoch, data: new Uint8Array(f.length), have: new Uint8Array((f.length + 7) >>> 3), received: 0 };
       this.#pending.set(f.messageSeq, p);
       this.#buffered += f.length;
     } else {
@@ -73,43 +79,44 @@ export class Reassembler {
       if (p.epoch !== epoch) return 'dropped';
     }
     const start = f.offset;
-    const end = f.offset + f.data.length;
-    for (const [a, b] of p.ranges) {
-      const lo = Math.max(a, start);
-      const hi = Math.min(b, end);
-      for (let i = lo; i < hi; i++) {
-        if (p.data[i] !== f.data[i - start]) {
-          _internal.fail('INCONSISTENT_FRAGMENT', 'illegal_parameter', `retransmitted bytes of message ${f.messageSeq} changed`);
-        }
+    const { data, have } = p;
+    for (let i = 0; i < f.data.length; i++) {
+      const at = start + i;
+      const bit = 1 << (at & 7);
+      const b = f.data[i] as number;
+      if ((have[at >>> 3] as number) & bit) {
+        if (data[at] !== b) _internal.fail('INCONSISTENT_FRAGMENT', 'illegal_parameter', `retransmitted bytes of message ${f.messageSeq} changed`);
+        continue;
       }
+      have[at >>> 3] = (have[at >>> 3] as number) | bit;
+      data[at] = b;
+      p.received++;
     }
-    p.data.set(f.data, start);
-    p.ranges = merge([...p.ranges, [start, end]]);
     return 'buffered';
+  }
+
+  /**
+   * Forgets what is buffered of messages from `epoch`. Once the read epoch leaves 0, the cleartext
+   * fragments still pending belong to no hello we will process (RFC 9147 §6.1) and, unauthenticated,
+   * may be spoofed: they must not hold the message_seq of an encrypted message.
+   */
+  discardEpoch(epoch: number): void {
+    for (const [seq, p] of this.#pending) {
+      if (p.epoch !== epoch) continue;
+      this.#pending.delete(seq);
+      this.#buffered -= p.length;
+    }
   }
 
   /** The next complete message in order, if any. */
   take(): CompleteMessage | null {
     const p = this.#pending.get(this.#next);
     if (p === undefined) return null;
-    const r = p.ranges[0];
-    const complete = p.length === 0 ? true : r !== undefined && r[0] === 0 && r[1] === p.length;
-    if (!complete) return null;
+    if (p.received !== p.length) return null;
     this.#pending.delete(this.#next);
     this.#buffered -= p.length;
     const m = { type: p.type, messageSeq: this.#next, epoch: p.epoch, body: p.data };
     this.#next++;
     return m;
   }
-}
-
-function merge(rs: [number, number][]): [number, number][] {
-  rs.sort((x, y) => x[0] - y[0]);
-  const out: [number, number][] = [];
-  for (const r of rs) {
-    const last = out[out.length - 1];
-    if (last !== undefined && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
-  }
-  return out;
 }
