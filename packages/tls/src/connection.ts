@@ -85,6 +85,10 @@ export abstract class Connection {
   #keyUpdateOwed = false;
   /** Whether any protected record was opened: before that, the peer may still send a cleartext alert. */
   #openedAny = false;
+  /** Our record_size_limit once negotiated (RFC 8449 §4), enforced on every record opened since. */
+  #recordSizeLimit: number | null = null;
+  /** Negotiated while the peer still writes 0-RTT: enforced from its next read key (see `limitReceivedRecords`). */
+  #recordSizeLimitNext: number | null = null;
   /** While true, an unprotected change_cipher_spec of value 1 is dropped (RFC 9846 §5). */
   protected ccsAllowed = false;
   /** While true, decrypted application_data records are handed to `onApplicationData`. */
@@ -320,6 +324,30 @@ export abstract class Connection {
     // RFC 8446 §5.1: handshake messages MUST NOT span a key change.
     if (this.#handshakeIn.partial) fail('HANDSHAKE_SPANS_KEY_CHANGE', 'unexpected_message', 'handshake data left over at a key change');
     this.#reader = new RecordOpener(ks.provider, suite, trafficKeys(ks, suite, secret));
+    if (this.#recordSizeLimitNext !== null) {
+      this.#recordSizeLimit = this.#recordSizeLimitNext;
+      this.#recordSizeLimitNext = null;
+    }
+    if (this.#recordSizeLimit !== null) this.#reader.maxInnerPlaintext = this.#recordSizeLimit;
+  }
+
+  /**
+   * Enforces the record_size_limit we advertised, now that the peer sent one too (RFC 8449 §4: a
+   * larger record is a fatal record_overflow). It covers protected records only, and those the peer
+   * sealed knowing our limit: with `fromNextReadKey` (a server that accepted 0-RTT, whose early records
+   * the client sent before seeing our EncryptedExtensions) it starts at the next read key.
+   */
+  protected limitReceivedRecords(limit: number, fromNextReadKey = false): void {
+    if (fromNextReadKey) {
+      this.#recordSizeLimitNext = limit;
+      return;
+    }
+    this.#recordSizeLimit = limit;
+    const r = this.#reader;
+    if (r === null) return;
+    r.maxInnerPlaintext = limit;
+    // The client learns of it in EncryptedExtensions, whose records the server sealed under that limit.
+    if (r.largestOpened > limit) fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${r.largestOpened} bytes exceeds our record_size_limit ${limit}`);
   }
 
   /** Limits our outgoing records to the peer's record_size_limit (RFC 8449 §4). */
@@ -431,6 +459,8 @@ export abstract class Connection {
       if (!this.ccsAllowed || rec.fragment.length !== 1 || rec.fragment[0] !== 1) {
         fail('UNEXPECTED_CHANGE_CIPHER_SPEC', 'unexpected_message', 'change_cipher_spec outside the handshake or not 0x01');
       }
+      // RFC 9846 §5.1: no other record between the fragments of a handshake message, this one included.
+      if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'change_cipher_spec inside a fragmented handshake message');
       return;
     }
     let type = rec.type;
@@ -471,7 +501,10 @@ export abstract class Connection {
           this.#openedAny = true;
           type = opened.type;
           content = opened.content;
-        } catch {
+        } catch (e) {
+          // Only a record that fails to authenticate is skipped: one that opens is the client's
+          // handshake, whose other faults (e.g. record_overflow) stand.
+          if (!(e instanceof TlsError) || e.code !== 'BAD_RECORD_MAC') throw e;
           this.#reader.seq = seq;
           this.#skipEarly(rec.fragment.length);
           return;
@@ -618,6 +651,8 @@ export abstract class Connection {
   }
 
   #handleAlert(content: Uint8Array): void {
+    // RFC 9846 §5.4: a zero-length Alert (like a zero-length Handshake) is an unexpected_message.
+    if (content.length === 0) fail('EMPTY_ALERT_RECORD', 'unexpected_message', 'zero-length alert record');
     // RFC 8446 §6: an alert is exactly two bytes, never fragmented or coalesced.
     if (content.length !== 2) fail('BAD_ALERT', 'decode_error', `alert record of ${content.length} bytes`);
     if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'alert inside a fragmented handshake message');

@@ -39,6 +39,8 @@ export interface BuiltClientHello {
   readonly extensionTypes: ReadonlySet<number>;
   /** Length of the binders list at the end (0 without PSK). */
   readonly bindersLength: number;
+  /** The record_size_limit advertised (after the extension hook), if any. */
+  readonly recordSizeLimit: number | undefined;
 }
 
 /** A literal IPv4/IPv6 address is not sent as SNI (RFC 6066 §3). */
@@ -103,10 +105,12 @@ export function buildClientHello(p: ClientHelloParams): BuiltClientHello {
     raw = message(withPsk(exts));
   }
   const all = withPsk(exts);
+  const rsl = exts.find((e) => e.type === E.record_size_limit);
   return {
     raw,
     extensionTypes: new Set(all.map((e) => e.type)),
     bindersLength: p.psk === undefined ? 0 : 2 + 1 + p.psk.binderLength,
+    recordSizeLimit: rsl !== undefined && rsl.data.length === 2 ? ((rsl.data[0] as number) << 8) | (rsl.data[1] as number) : undefined,
   };
 }
 

@@ -86,6 +86,7 @@ export class ClientConnection extends Connection {
         this.ccsAllowed = v;
       },
       setPeerRecordSizeLimit: (n) => this.setPeerRecordSizeLimit(n),
+      limitReceivedRecords: (n) => this.limitReceivedRecords(n),
       complete: (info, t, rms) => {
         this.#handshakeTranscript = s.transcript.fork();
         this.#rms = rms;

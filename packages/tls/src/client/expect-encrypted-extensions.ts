@@ -28,7 +28,11 @@ export class ExpectEncryptedExtensions implements State {
       this.c.alpn = name;
     }
     const rsl = findExtension(exts, E.record_size_limit);
-    if (rsl !== undefined) s.io.setPeerRecordSizeLimit(parseBody(rsl.data, readRecordSizeLimit, 'record_size_limit'));
+    if (rsl !== undefined) {
+      s.io.setPeerRecordSizeLimit(parseBody(rsl.data, readRecordSizeLimit, 'record_size_limit'));
+      // RFC 8449 §4: negotiated (checkSolicited saw we sent it), so the server's records keep to ours.
+      if (s.sentRecordSizeLimit !== undefined) s.io.limitReceivedRecords?.(s.sentRecordSizeLimit);
+    }
     const early = findExtension(exts, E.early_data);
     if (early !== undefined) {
       // RFC 8446 §4.2.10: acceptance is only valid for the first PSK, which we offered with early data.

@@ -26,13 +26,19 @@ export class ExpectServerHello implements State {
     if (m.type !== 'server_hello') unexpected(this.name, m);
     const s = this.s;
     const sh = m.body;
-    // RFC 8446 §4.1.3 / §4.2.1: TLS 1.3 is said by supported_versions; legacy_version is 0x0303.
+    // RFC 9846 §4.2.4: a second HelloRetryRequest is an unexpected_message, before any of its fields
+    // is looked at (a suite unlike the first one's would otherwise be reported as illegal_parameter).
+    if (sh.isHelloRetryRequest && s.helloRetry) fail('SECOND_HELLO_RETRY', 'unexpected_message', 'second HelloRetryRequest');
+    // RFC 9846 §4.3.1: the version is said by supported_versions only; without it this is not TLS 1.3.
     const sv = findExtension(sh.extensions, E.supported_versions);
     if (sv === undefined) fail('VERSION_NOT_TLS13', 'protocol_version', 'server did not select TLS 1.3 (no supported_versions)');
     const version = parseBody(sv.data, (r) => r.u16(), 'supported_versions');
     const variant = variantOf(s.config);
     // RFC 9147 §5.4: DTLS 1.3 says 0xfefc here and 0xfefd in legacy_version.
     if (version !== (variant.datagram ? variant.version : TLS13)) fail('BAD_SELECTED_VERSION', 'illegal_parameter', `server selected version 0x${version.toString(16)}`);
+    // RFC 9846 §4.2.3, Appendix E: a TLS 1.3 ServerHello (or HelloRetryRequest, §4.2.4) with a
+    // legacy_version other than 0x0303 is a protocol_version, even though §4.3.1 has it ignored for
+    // choosing the version (it is: the version was taken from supported_versions above).
     if (sh.legacyVersion !== (variant.datagram ? variant.legacyVersion : TLS12)) fail('BAD_LEGACY_VERSION', 'protocol_version', `ServerHello legacy_version 0x${sh.legacyVersion.toString(16)}`);
     if (!bytesEqual(sh.legacySessionIdEcho, s.sessionId)) fail('SESSION_ID_MISMATCH', 'illegal_parameter', 'legacy_session_id_echo differs from what was sent');
     if (sh.legacyCompressionMethod !== 0) fail('BAD_COMPRESSION', 'illegal_parameter', 'ServerHello compression method is not null');
@@ -52,8 +58,6 @@ export class ExpectServerHello implements State {
 
   private helloRetry(raw: Uint8Array, hrr: ServerHello, suite: Suite): Step {
     const s = this.s;
-    // RFC 8446 §4.1.4: a second HelloRetryRequest is an unexpected_message.
-    if (s.helloRetry) fail('SECOND_HELLO_RETRY', 'unexpected_message', 'second HelloRetryRequest');
     s.helloRetry = true;
     let group: NamedGroupName | undefined;
     const ks = findExtension(hrr.extensions, E.key_share);
@@ -112,8 +116,11 @@ export class ExpectServerHello implements State {
       if (this.retry?.group !== undefined && mine.group !== this.retry.group) fail('HRR_GROUP_MISMATCH', 'illegal_parameter', 'ServerHello group differs from the HelloRetryRequest');
       shared = s.config.provider.group(mine.group).sharedSecret(mine.keyPair.privateKey, entry.keyExchange);
       group = mine.group;
-    } else if (psk === undefined || !s.config.allowPskOnlyResumption) {
+    } else if (psk === undefined) {
       fail('MISSING_KEY_SHARE', 'missing_extension', 'ServerHello without key_share');
+    } else if (!s.config.allowPskOnlyResumption) {
+      // RFC 9846 §4.3.11: we offered psk_dhe_ke only, which needs the server's key_share.
+      fail('PSK_DHE_WITHOUT_KEY_SHARE', 'illegal_parameter', 'ServerHello accepts the PSK without key_share, but only psk_dhe_ke was offered');
     }
     s.transcript.setHash(suite.hash);
     s.transcript.update(raw);

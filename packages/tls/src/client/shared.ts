@@ -30,6 +30,8 @@ export interface Shared {
   earlyData: Uint8Array | undefined;
   transcript: Transcript;
   sentExtensions: ReadonlySet<number>;
+  /** The record_size_limit our ClientHello advertised, if it did (RFC 8449 §4). */
+  sentRecordSizeLimit?: number | undefined;
   keyShares: { group: NamedGroupName; keyPair: KeyPair }[];
   helloRetry: boolean;
   ccsSent: boolean;
@@ -46,6 +48,8 @@ export interface ClientIo {
   sendEarlyData(d: Uint8Array): void;
   setCcsAllowed(v: boolean): void;
   setPeerRecordSizeLimit(n: number): void;
+  /** Our record_size_limit is negotiated: enforce it on the server's protected records (RFC 8449 §4). */
+  limitReceivedRecords?(n: number): void;
   complete(info: HandshakeInfo, t: { ks: KeyScheduleContext; suite: Suite; readSecret: Uint8Array; writeSecret: Uint8Array; exporterMasterSecret: Uint8Array }, rms: Uint8Array): void;
   emitEarlyDataRejected(): void;
   keyLog(label: string, secret: Uint8Array): void;
@@ -117,6 +121,7 @@ export function sendClientHello(s: Shared, cookie: Uint8Array | undefined): Buil
   s.io.send(raw);
   s.transcript.update(raw);
   s.sentExtensions = built.extensionTypes;
+  s.sentRecordSizeLimit = built.recordSizeLimit;
   return built;
 }
 

@@ -181,7 +181,8 @@ export class RecordOutput {
     if (this.padding === undefined) return 0;
     const p = this.padding(type, contentLength);
     if (!Number.isInteger(p) || p < 0) throw new RangeError('padding policy must return a non-negative integer');
-    return Math.min(p, MAX_PLAINTEXT - contentLength);
+    // RFC 8449 §4: the peer's record_size_limit counts the padding too (#maxFragment is that limit - 1).
+    return Math.max(0, Math.min(p, this.#maxFragment - contentLength));
   }
 
   setRecordVersion(v: number): void {

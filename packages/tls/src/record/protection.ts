@@ -120,6 +120,14 @@ export interface OpenedRecord {
 }
 
 export class RecordOpener extends Direction {
+  /**
+   * The largest TLSInnerPlaintext accepted: 2^14+1 (RFC 9846 §5.4), or our record_size_limit once
+   * negotiated (RFC 8449 §4: it counts content, type and padding).
+   */
+  maxInnerPlaintext = MAX_PLAINTEXT + 1;
+  /** The largest TLSInnerPlaintext opened with this key so far (for a limit learnt after some records). */
+  largestOpened = 0;
+
   /** Decrypts a TLSCiphertext; the caller has checked the outer type is application_data. */
   open(header: Uint8Array, fragment: Uint8Array): OpenedRecord {
     // RFC 8446 §5.2: shorter than a tag cannot authenticate.
@@ -127,7 +135,7 @@ export class RecordOpener extends Direction {
     let plain = this.aead.open(this.nextNonce(), fragment, header);
     // A provider decrypting in place would hand back the deframer's (reused) bytes.
     if (plain !== null && plain.buffer === fragment.buffer) plain = plain.slice();
-    return inner(plain);
+    return this.#inner(plain);
   }
 
   /** Whether the AEAD opens asynchronously too (Web Crypto). */
@@ -140,20 +148,25 @@ export class RecordOpener extends Direction {
     const openAsync = this.aead.openAsync;
     if (openAsync === undefined) throw new Error('openAsync() without an asynchronous AEAD');
     if (fragment.length < this.aead.tagLength + 1) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record too short to authenticate');
-    return openAsync(this.nextNonce().slice(), fragment.slice(), header.slice()).then(inner);
+    return openAsync(this.nextNonce().slice(), fragment.slice(), header.slice()).then((plain) => this.#inner(plain));
   }
-}
 
-/** The TLSInnerPlaintext of an opened record (null: authentication failed). */
-function inner(plain: Uint8Array | null): OpenedRecord {
-  if (plain === null) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record authentication failed');
-  // RFC 8446 §5.4: strip the zero padding to find the content type.
-  let i = plain.length - 1;
-  while (i >= 0 && plain[i] === 0) i--;
-  // RFC 8446 §5.4: TLSInnerPlaintext longer than 2^14 + 1 is a record_overflow.
-  if (plain.length > MAX_PLAINTEXT + 1) fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${plain.length} bytes exceeds 2^14+1`);
-  if (i < 0) fail('NO_CONTENT_TYPE', 'unexpected_message', 'decrypted record has no non-zero content type');
-  return { type: plain[i] as number, content: plain.subarray(0, i) };
+  /** The TLSInnerPlaintext of an opened record (null: authentication failed). */
+  #inner(plain: Uint8Array | null): OpenedRecord {
+    if (plain === null) fail('BAD_RECORD_MAC', 'bad_record_mac', 'record authentication failed');
+    // RFC 8446 §5.4: strip the zero padding to find the content type.
+    let i = plain.length - 1;
+    while (i >= 0 && plain[i] === 0) i--;
+    // RFC 8446 §5.4: TLSInnerPlaintext longer than 2^14 + 1 is a record_overflow.
+    if (plain.length > MAX_PLAINTEXT + 1) fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${plain.length} bytes exceeds 2^14+1`);
+    // RFC 8449 §4: a record larger than the limit we advertised is a fatal record_overflow.
+    if (plain.length > this.maxInnerPlaintext) {
+      fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${plain.length} bytes exceeds our record_size_limit ${this.maxInnerPlaintext}`);
+    }
+    if (plain.length > this.largestOpened) this.largestOpened = plain.length;
+    if (i < 0) fail('NO_CONTENT_TYPE', 'unexpected_message', 'decrypted record has no non-zero content type');
+    return { type: plain[i] as number, content: plain.subarray(0, i) };
+  }
 }
 
 /** An unprotected TLSPlaintext record (RFC 8446 §5.1; an initial ClientHello may say 0x0301). */

@@ -245,6 +245,13 @@ export class ExpectClientHello implements State {
     if (earlyAccepted) eeExts.push({ type: E.early_data, data: new Uint8Array(0) });
     if (alpn !== null) eeExts.push({ type: E.application_layer_protocol_negotiation, data: writeAlpnList([utf8(alpn)]) });
     if (cfg.extensionHook !== undefined) eeExts = [...cfg.extensionHook('encrypted_extensions', eeExts)];
+    const ourRsl = eeExts.find((e) => e.type === E.record_size_limit);
+    if (rsl !== undefined && ourRsl !== undefined && ourRsl.data.length === 2) {
+      // RFC 8449 §4: negotiated, so the client's protected records keep to our limit; accepted 0-RTT
+      // was sealed before the client saw it, so then the limit starts with its handshake key.
+      const ourLimit = ((ourRsl.data[0] as number) << 8) | (ourRsl.data[1] as number);
+      s.io.limitReceivedRecords?.(ourLimit, earlyTraffic !== null && !variant.datagram);
+    }
     s.transcript.update(s.io.send({ type: 'encrypted_extensions', body: { extensions: eeExts } }));
 
     const base: ServerCtx = {

@@ -59,6 +59,7 @@ export class ServerConnection extends Connection {
       setWriteKeys: (ks, suite, secret) => this.setWriteKeys(ks, suite, secret),
       setReadKeys: (ks, suite, secret) => this.setReadKeys(ks, suite, secret),
       setPeerRecordSizeLimit: (n) => this.setPeerRecordSizeLimit(n),
+      limitReceivedRecords: (n, fromNextReadKey) => this.limitReceivedRecords(n, fromNextReadKey),
       setEarlyExporter: (ks, secret) => this.setEarlyExporter(ks, secret),
       keyLog: (label, clientRandom, secret) => this.logSecret(label, clientRandom, secret),
       finished: (sent, received) => this.setFinished(sent, received),

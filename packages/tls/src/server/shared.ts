@@ -19,6 +19,11 @@ export interface ServerIo {
   setWriteKeys(ks: KeyScheduleContext, suite: Suite, secret: Uint8Array): void;
   setReadKeys(ks: KeyScheduleContext, suite: Suite, secret: Uint8Array): void;
   setPeerRecordSizeLimit(n: number): void;
+  /**
+   * Our record_size_limit is negotiated: enforce it on the client's protected records (RFC 8449 §4),
+   * from its next read key when the current one is 0-RTT's. Absent (DTLS): not enforced.
+   */
+  limitReceivedRecords?(n: number, fromNextReadKey: boolean): void;
   allowCcs(): void;
   keyLog(label: string, clientRandom: Uint8Array, secret: Uint8Array): void;
   setEarlyExporter(ks: KeyScheduleContext, secret: Uint8Array): void;
