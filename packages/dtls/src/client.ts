@@ -70,8 +70,13 @@ export class DtlsClientConnection extends DtlsConnection {
         throw new Error('0-RTT over DTLS is sent by the constructor');
       },
       setCcsAllowed: () => undefined,
-      // The path MTU bounds our records; record_size_limit is not offered.
-      setPeerRecordSizeLimit: () => undefined,
+      // RFC 8449: our records keep to the server's limit too (the MTU bounds them anyway).
+      setPeerRecordSizeLimit: (n) => {
+        this.records.peerRecordSizeLimit = n;
+      },
+      limitReceivedRecords: (n) => {
+        this.records.ourRecordSizeLimit = n;
+      },
       complete: (info, t, rms) => {
         this.#resumption = { ks: t.ks, rms, info };
         this.enterTraffic(t);

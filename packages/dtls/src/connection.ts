@@ -618,6 +618,12 @@ export abstract class DtlsConnection {
   // ---- record output -----------------------------------------------------------------------------
 
   #sendApplication(data: Uint8Array): void {
+    // Data queued before the handshake could not be checked against the peer's record_size_limit
+    // (RFC 8449 §4), learnt since: one datagram is one message, it cannot be cut, nor silently dropped.
+    const peerLimit = this.#rl.peerRecordSizeLimit;
+    if (peerLimit !== null && data.length > peerLimit - 1) {
+      fail('PEER_RECORD_SIZE_LIMIT', 'internal_error', `data of ${data.length} bytes queued before the handshake exceeds the peer's record_size_limit ${peerLimit}`);
+    }
     this.#rl.append(this.#rl.writeEpoch, ContentType.application_data, data);
     this.#rl.flush();
     this.#recordsInEpoch++;

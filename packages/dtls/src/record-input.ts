@@ -76,6 +76,9 @@ export class RecordInput {
     if (this.#closedAt !== null && (rn.epoch > this.#closedAt.epoch || (rn.epoch === this.#closedAt.epoch && rn.seq > this.#closedAt.seq))) return;
     // RFC 8446 §5.4: DTLSInnerPlaintext longer than 2^14 + 1 is a record_overflow.
     if (plain.length > (1 << 14) + 1) fail('RECORD_OVERFLOW', 'record_overflow', `record plaintext of ${plain.length} bytes`);
+    // RFC 8449 §4: above the record_size_limit we advertised, a DTLS endpoint may discard the record.
+    const ours = this.#h.rl.ourRecordSizeLimit;
+    if (ours !== null && keys.epoch >= 2 && plain.length > ours) return;
     let i = plain.length - 1;
     while (i >= 0 && plain[i] === 0) i--;
     if (i < 0) fail('NO_CONTENT_TYPE', 'unexpected_message', 'decrypted record has no content type');

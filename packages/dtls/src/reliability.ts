@@ -188,7 +188,10 @@ export class Reliability {
     const list = a.list.filter((r) => r.epoch <= epoch);
     const complete = this.#host.complete;
     if (this.#host.writeClosed && complete) return;
-    this.#rl.append(epoch, ContentType.ack, encodeAck(list, Math.floor((this.#settings.mtu - 64) / 16)));
+    // As many record numbers as fit the datagram, and the peer's record_size_limit (RFC 8449 §4).
+    const limit = this.#rl.peerRecordSizeLimit;
+    const fit = Math.floor((this.#settings.mtu - 64) / 16);
+    this.#rl.append(epoch, ContentType.ack, encodeAck(list, limit === null ? fit : Math.min(fit, Math.floor((limit - 1 - 2) / 16))));
     // Post-handshake, each record is acknowledged once (RFC 9147 §7).
     if (complete) a.list = [];
   }

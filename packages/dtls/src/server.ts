@@ -42,7 +42,13 @@ export class DtlsServerConnection extends DtlsConnection {
       sendCcs: () => undefined,
       setWriteKeys: (ks, suite, secret) => this.setWriteKeys(ks, suite, secret),
       setReadKeys: (ks, suite, secret) => this.setReadKeys(ks, suite, secret),
-      setPeerRecordSizeLimit: () => undefined,
+      // RFC 8449: our records keep to the client's limit too (the MTU bounds them anyway).
+      setPeerRecordSizeLimit: (n) => {
+        this.records.peerRecordSizeLimit = n;
+      },
+      limitReceivedRecords: (n) => {
+        this.records.ourRecordSizeLimit = n;
+      },
       allowCcs: () => undefined,
       keyLog: (label, clientRandom, secret) => config.keyLog?.(label, clientRandom.slice(), secret.slice()),
       setEarlyExporter: (ks, secret) => {

@@ -41,6 +41,8 @@ export function writeFragments(
           room = limit - overhead;
         }
         let n = Math.min(left, room);
+        // RFC 8449 §4: a protected record keeps to the peer's record_size_limit (content + type).
+        if (m.epoch > 0 && rl.peerRecordSizeLimit !== null) n = Math.min(n, rl.peerRecordSizeLimit - 1 - HANDSHAKE_HEADER_LENGTH);
         // RFC 9147 §5.1: before the address is proven, at most `amplificationLimit` times what was received.
         if (records >= maxRecords) return records;
         if (amplificationLimit !== null) {

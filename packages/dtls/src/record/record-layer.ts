@@ -63,6 +63,16 @@ export class RecordLayer {
   /** Bytes received from / sent to an unproven address (RFC 9147 §5.1 amplification limit). */
   bytesIn = 0;
   bytesOut = 0;
+  /**
+   * RFC 8449 §4: the peer's record_size_limit (DTLSInnerPlaintext: content, type, padding), which our
+   * protected records keep to; null when it sent none.
+   */
+  peerRecordSizeLimit: number | null = null;
+  /**
+   * Ours, once negotiated: a protected record of epoch 2 or later above it is discarded (RFC 8449 §4
+   * lets a DTLS endpoint discard rather than alert). 0-RTT was sealed before the client saw it.
+   */
+  ourRecordSizeLimit: number | null = null;
 
   constructor(
     provider: CryptoProvider,
@@ -273,7 +283,8 @@ export class RecordLayer {
   /** The largest application record content that fits in one datagram. */
   get maxDatagramPayload(): number {
     const tag = this.#writeKeys.get(this.#writeEpoch)?.aead.tagLength ?? 16;
-    return this.#settings.mtu - ciphertextOverhead(this.sendCid().length, tag, 16);
+    const mtu = this.#settings.mtu - ciphertextOverhead(this.sendCid().length, tag, 16);
+    return this.peerRecordSizeLimit === null ? mtu : Math.min(mtu, this.peerRecordSizeLimit - 1);
   }
 
   /** Bytes already in the datagram being built. */
