@@ -68,6 +68,18 @@ export function parseIpLiteral(text: string): Uint8Array | null {
   return out;
 }
 
+/** RFC 1035 §2.3.4 (a name of 255 octets on the wire is 253 as text without the trailing dot). */
+const MAX_LABEL_OCTETS = 63;
+const MAX_NAME_OCTETS = 253;
+/** RFC 5890 §2.3.2.1: an A-label is "xn--" and the Punycode of the U-label. */
+const ACE_PREFIX = 'xn--';
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
 /** Lower-case ASCII, one trailing dot dropped, U-labels to A-labels; null when not a valid host name. */
 export function normalizeDnsName(name: string): string | null {
   // UTS #46 maps the ideographic and full-width full stops to '.'.
@@ -75,20 +87,32 @@ export function normalizeDnsName(name: string): string | null {
   let s = dotted.endsWith('.') ? dotted.slice(0, -1) : dotted;
   if (s.length === 0) return null;
   if (/[^\x00-\x7f]/.test(s)) {
-    const labels: string[] = [];
+    // Punycode is quadratic in a label's length: bound the work first. Composition merges at most
+    // 4 code points into one (the longest canonical decomposition, e.g. U+1F82), it runs twice
+    // below, and a code point is 1 or 2 UTF-16 units: over 32 × 253 units cannot map to 253.
+    if (s.length > MAX_NAME_OCTETS * 32) return null;
     // Close to the UTS #46 mapping (NFKC case fold) for the names people type.
-    for (const label of s.normalize('NFKC').toLowerCase().normalize('NFC').split('.')) {
+    const mapped = s.normalize('NFKC').toLowerCase().normalize('NFC');
+    // Each code point encodes to at least one octet (RFC 3492 §6.3: basic ones are copied, every
+    // other one emits at least one digit), so these bounds only refuse what would fail below.
+    if (codePoints(mapped) > MAX_NAME_OCTETS) return null;
+    const labels: string[] = [];
+    let octets = -1;
+    for (const label of mapped.split('.')) {
       if (/^[\x00-\x7f]*$/.test(label)) labels.push(label);
       else {
+        if (codePoints(label) > MAX_LABEL_OCTETS - ACE_PREFIX.length) return null;
         const encoded = punycodeEncode(label);
         if (encoded === null) return null;
-        labels.push(`xn--${encoded}`);
+        labels.push(`${ACE_PREFIX}${encoded}`);
       }
+      octets += 1 + (labels[labels.length - 1] as string).length;
+      if (octets > MAX_NAME_OCTETS) return null;
     }
     s = labels.join('.');
   }
   s = s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-  if (s.length > 253) return null;
+  if (s.length > MAX_NAME_OCTETS) return null;
   for (const label of s.split('.')) {
     if (!/^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/.test(label)) return null;
   }

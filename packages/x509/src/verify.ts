@@ -3,8 +3,9 @@
  * (duplicates and junk allowed) to any trust anchor, trying alternatives depth first — several
  * issuers with one name, cross-signed CAs — with AKI/SKI only ordering the candidates, never deciding.
  * Loops are refused (a certificate, or a name+key pair, appears once per path). Budgets on
- * intermediates, candidates, signature checks and name-constraint comparisons bound the work a
- * hostile chain can cause. The first path that passes every check of `policy.ts` wins.
+ * intermediates, candidates, signature checks (weighted by cost: `signature-cost.ts`) and
+ * name-constraint comparisons bound the work a hostile chain can cause. The first path that passes
+ * every check of `policy.ts` wins.
  */
 import type { CryptoProvider } from '@puretls/crypto';
 import { nobleProvider } from '@puretls/crypto/noble-lazy';
@@ -14,6 +15,7 @@ import { X509Error } from './errors.js';
 import { checkServerIdentity } from './identity.js';
 import { type Usage, checkPath } from './policy.js';
 import { checkCertificateSignature } from './signature.js';
+import { signatureCheckCost } from './signature-cost.js';
 import { TrustStore } from './trust-store.js';
 
 export interface VerifyBudget {
@@ -21,7 +23,13 @@ export interface VerifyBudget {
   readonly maxIntermediates?: number;
   /** Issuer candidates considered over the whole search (default 1000). */
   readonly maxCandidates?: number;
-  /** Signature verifications (default 100). */
+  /**
+   * Signature verifications, each weighted by the cost of the issuer's key (default 100). A check
+   * counts at least 1 (RSA up to 4096 bits with e = 65537), else about 1 per ms of pure-JS work:
+   * Ed25519 1.5, P-256 2, P-384 and Ed448 5, P-521 10, RSA-16384 with a 64-bit exponent 20
+   * (`signature-cost.ts`). A check that would take the total over the budget is not made: the
+   * default bounds a hostile chain to about 100 ms of signature work with the noble provider.
+   */
   readonly maxSignatureChecks?: number;
   /** Name-constraint comparisons (default 100 000). */
   readonly maxNameConstraintComparisons?: number;
@@ -94,7 +102,8 @@ class PathBuilder {
   readonly #memo: SignatureMemo | undefined;
   readonly ncBudget: { remaining: number };
   #candidates = 0;
-  #signatures = 0;
+  /** Weighted signature checks spent so far. */
+  #signatureCost = 0;
   pathError: X509Error | null = null;
   edgeError: X509Error | null = null;
   depthExceeded = false;
@@ -136,7 +145,9 @@ class PathBuilder {
     let result = this.#signatureCache.get(key);
     if (result === undefined && this.#memo?.has(key) === true) result = null;
     if (result === undefined) {
-      if (++this.#signatures > this.#maxSignatures) throw budgetError(`more than ${this.#maxSignatures} signature checks`);
+      // With keys of weight 1 this is the plain count it always was.
+      this.#signatureCost += signatureCheckCost(cert, issuer);
+      if (this.#signatureCost > this.#maxSignatures) throw budgetError(`more than ${this.#maxSignatures} signature checks (weighted by key cost)`);
       result = await checkCertificateSignature(cert, issuer, this.#provider);
       this.#signatureCache.set(key, result);
       if (result === null) this.#memo?.add(key);
