@@ -48,9 +48,14 @@ export class DtlsClientConnection extends DtlsConnection {
     if (options.session !== undefined && !config.cipherSuites.includes(options.session.cipherSuite)) {
       throw new TypeError('options.session: its cipher suite is not enabled in the config');
     }
-    const early = options.earlyData === undefined ? undefined : earlyDataList(options.earlyData, options.session);
+    const checkedEarly = options.earlyData === undefined ? undefined : earlyDataList(options.earlyData, options.session);
     this.#config = config;
     this.#serverName = options.serverName ?? config.serverName;
+    // An explicit session that is expired or was issued under another SNI is not offered (RFC 9846
+    // §4.7.1): a full handshake, its 0-RTT not sent (reported below, for the application to resend).
+    const dropped = options.session !== undefined && !_internal.sessionUsable(options.session, this.#serverName, this.now);
+    const session = dropped ? undefined : options.session;
+    const early = session === undefined ? undefined : checkedEarly;
     const provider = config.provider;
     const random = provider.randomBytes(32);
     const len = config.datagram.connectionIdLength;
@@ -94,7 +99,7 @@ export class DtlsClientConnection extends DtlsConnection {
       serverName: options.serverName ?? config.serverName,
       random,
       sessionId: EMPTY,
-      session: options.session,
+      session,
       earlyData: early === undefined ? undefined : concat(early),
       transcript: new _internal.Transcript(provider),
       sentExtensions: new Set(),
@@ -109,9 +114,9 @@ export class DtlsClientConnection extends DtlsConnection {
     const firstFlight = (): _internal.Step => {
       s.keyShares = config.keyShareGroups.map((g) => ({ group: g, keyPair: _internal.newKeyPair(s, g) }));
       _internal.sendClientHello(s, undefined);
-      if (early !== undefined && options.session !== undefined) {
+      if (early !== undefined && session !== undefined) {
         // RFC 8446 §4.2.10 / RFC 9147 §6.1: client_early_traffic_secret, epoch 1.
-        const k = _internal.earlyKeys(s, options.session);
+        const k = _internal.earlyKeys(s, session);
         this.#earlyExporter = { ks: k.ks, secret: k.earlyExporterMasterSecret };
         this.records.setEarlyWriteKeys(k.ks, k.suite, k.clientEarlyTrafficSecret);
         s.earlyDataSent = true;
@@ -130,7 +135,8 @@ export class DtlsClientConnection extends DtlsConnection {
     };
     // A lazy provider may still have to load the key-share groups (and the 0-RTT suite's AEAD): the
     // first flight then waits for it (Waiting:Provider), early data right behind it.
-    const needs = { groups: config.keyShareGroups, aeads: early !== undefined && options.session !== undefined ? [_internal.CipherSuite[options.session.cipherSuite].aead] : [] };
+    if (dropped && checkedEarly !== undefined) this.emit({ type: 'early_data_rejected', reason: 'session_unusable' });
+    const needs = { groups: config.keyShareGroups, aeads: early !== undefined && session !== undefined ? [_internal.CipherSuite[session.cipherSuite].aead] : [] };
     const loading = provider.prepare?.(needs);
     if (loading !== undefined && loading !== null) {
       this.start(_internal.waitForProvider(loading, firstFlight));

@@ -50,6 +50,30 @@ describe('resumption over DTLS 1.3', () => {
     expect(Buffer.from(c2.exportKeyingMaterial('EXPERIMENTAL x', ctx, 32))).toEqual(Buffer.from(s2.exportKeyingMaterial('EXPERIMENTAL x', ctx, 32)));
   });
 
+  it('does_not_offer_a_session_under_another_server_name_or_past_its_lifetime', async () => {
+    // RFC 9846 §4.7.1: resume only under the SNI of the original session; never past the lifetime.
+    const clock = new Clock();
+    const sealer = createTicketSealer(provider, new Uint8Array(32).fill(9));
+    const { client, server } = configs(clock, { server: { ticketSealer: sealer, ticketsPerHandshake: 1, maxEarlyDataSize: 100 } });
+    const n1 = new SimNet(new DtlsClientConnection(client), new DtlsServerConnection(server), clock);
+    await n1.run(() => completed(n1) && tickets(n1.events[0]).length === 1);
+    const [ticket] = tickets(n1.events[0]);
+    const attempt = async (c: DtlsClientConnection) => {
+      const n = new SimNet(c, new DtlsServerConnection(server), clock);
+      await n.run(() => completed(n));
+      expect(c.error).toBeNull();
+      return { resumed: c.handshakeInfo!.resumed, rejected: n.events[0].filter((e) => e.type === 'early_data_rejected') };
+    };
+    const early = [new TextEncoder().encode('0-RTT')];
+    expect(await attempt(new DtlsClientConnection(client, { session: ticket!, serverName: 'other.test', earlyData: early }))).toEqual({
+      resumed: false,
+      rejected: [{ type: 'early_data_rejected', reason: 'session_unusable' }],
+    });
+    expect((await attempt(new DtlsClientConnection(client, { session: ticket!, serverName: 'EXAMPLE.test' }))).resumed).toBe(true);
+    clock.t += (ticket!.lifetime + 1) * 1000;
+    expect((await attempt(new DtlsClientConnection(client, { session: ticket! }))).resumed).toBe(false);
+  });
+
   it('resumes_after_a_stateless_cookie_retry_and_with_a_server_session_store', async () => {
     const clock = new Clock();
     const store = createMemorySessionStore();

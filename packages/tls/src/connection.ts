@@ -23,6 +23,9 @@ import type { KeyScheduleContext } from './key-schedule/secrets.js';
 import { exportKeyingMaterial, nextTrafficSecret } from './key-schedule/secrets.js';
 import { trafficKeys } from './key-schedule/traffic.js';
 
+/** What protection adds to a TLS 1.3 record's plaintext at least: the inner content type and a 16-byte tag. */
+const EARLY_RECORD_EXPANSION = 17;
+
 export interface CommonSettings {
   readonly provider: CryptoProvider;
   readonly now: () => number;
@@ -553,10 +556,15 @@ export abstract class Connection {
     }
   }
 
-  #skipEarly(n: number): void {
+  /** Counts a skipped 0-RTT record of `ciphertext` bytes against the budget. */
+  #skipEarly(ciphertext: number): void {
     const s = this.skipEarlyData as { remaining: number; trialDecrypt: boolean };
-    s.remaining -= n;
-    // RFC 8446 §4.2.10: past max_early_data_size the server aborts with unexpected_message.
+    // RFC 9846 §4.7.1: only the plaintext counts, not the inner type byte nor the tag: they are taken
+    // off (a 16-byte tag; CCM-8's 8 only makes this lenient), so a client within max_early_data_size
+    // is never cut off. Padding cannot be told apart: the budget allows some. Every record costs at
+    // least one byte, so the number of records skipped stays bounded too.
+    s.remaining -= Math.max(1, ciphertext - EARLY_RECORD_EXPANSION);
+    // RFC 9846 §4.3.10: past max_early_data_size the server aborts with unexpected_message.
     if (s.remaining < 0) fail('TOO_MUCH_EARLY_DATA', 'unexpected_message', 'rejected early data exceeds max_early_data_size');
   }
 

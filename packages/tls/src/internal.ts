@@ -19,3 +19,4 @@ export { DTLS13_VARIANT, TLS13_VARIANT, variantOf, type ProtocolVariant } from '
 export { AlertLevel, alertName, HandshakeType, handshakeTypeName } from './constants.js';
 export { CipherSuite, cipherSuiteByCode } from './suites.js';
 export { issueTickets, ticketFrom, MAX_TICKET_LIFETIME } from './ticket-messages.js';
+export { sessionUsable } from './tickets.js';

@@ -17,6 +17,12 @@ import { MAX_TICKET_CERTIFICATE_BYTES, type ClientTicket, type ServerTicketState
 export const MAX_TICKET_LIFETIME = 604800;
 
 /**
+ * Server: for a resumed handshake's info, when the full handshake its ticket descends from took place
+ * (`ServerTicketState.authenticatedAt`). Absent: the handshake authenticated the peers itself.
+ */
+export const authenticationTime = new WeakMap<HandshakeInfo, number>();
+
+/**
  * The NewSessionTicket bodies to send after a handshake (none without a sealer or store), with
  * ticket nonces `firstNonce`, `firstNonce + 1`, … — unique per ticket on the connection (§4.6.1).
  */
@@ -35,6 +41,14 @@ export function issueTickets(
   // The client's chain goes into the state (a resumption reports it again); a very long one gets no ticket.
   const peerCertificates = info.peerCertificates.map((c) => c.slice());
   if (peerCertificates.reduce((n, c) => n + c.length, 0) > MAX_TICKET_CERTIFICATE_BYTES) return [];
+  // RFC 9846 §4.7.1: limits on the total lifetime, counted from the peer's CertificateVerify. A
+  // resumption's tickets keep the original time and live no longer than 7 days past it, so a chain
+  // of resumptions cannot carry an authentication (the client's chain, too) on forever.
+  const now = cfg.now();
+  const authenticatedAt = Math.min(now, authenticationTime.get(info) ?? now);
+  const left = Math.floor((authenticatedAt + MAX_TICKET_LIFETIME * 1000 - now) / 1000);
+  if (left <= 0) return [];
+  const lifetime = Math.min(cfg.ticketLifetime, left);
   const out: NewSessionTicket[] = [];
   for (let i = 0; i < count; i++) {
     const ticketNonce = new Writer().u16(firstNonce + i).finish();
@@ -42,13 +56,14 @@ export function issueTickets(
     const state: ServerTicketState = {
       psk: resumptionPsk(ks, rms, ticketNonce),
       cipherSuite: info.cipherSuite,
-      issuedAt: cfg.now(),
-      lifetime: cfg.ticketLifetime,
+      issuedAt: now,
+      lifetime,
       ageAdd,
       maxEarlyDataSize,
       alpn: info.alpn,
       serverName: info.serverName,
       ...(peerCertificates.length > 0 ? { peerCertificates } : {}),
+      authenticatedAt,
     };
     let ticket: Uint8Array;
     if (store !== undefined) {
@@ -58,7 +73,7 @@ export function issueTickets(
       ticket = (sealer as NonNullable<typeof sealer>).seal(state);
     }
     const extensions: Extension[] = maxEarlyDataSize > 0 ? [{ type: E.early_data, data: encode((w) => w.u32(maxEarlyDataSize)) }] : [];
-    out.push({ ticketLifetime: cfg.ticketLifetime, ticketAgeAdd: ageAdd, ticketNonce, ticket, extensions });
+    out.push({ ticketLifetime: lifetime, ticketAgeAdd: ageAdd, ticketNonce, ticket, extensions });
   }
   return out;
 }

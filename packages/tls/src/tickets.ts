@@ -31,13 +31,30 @@ export function ticketValid(t: ClientTicket, now: number): boolean {
   return age >= 0 && age < Math.min(t.lifetime, MAX_TICKET_LIFETIME) * 1000;
 }
 
+/** Server names compared as DNS names: ASCII case-insensitive, a trailing root dot ignored. */
+export function sameServerName(a: string | null | undefined, b: string | null | undefined): boolean {
+  const norm = (n: string | null | undefined): string | null => (n === null || n === undefined ? null : n.toLowerCase().replace(/\.$/, ''));
+  return norm(a) === norm(b);
+}
+
+/**
+ * Whether the client may offer `t` on a connection to `serverName` at `now` (ms): not expired
+ * (RFC 9846 §4.7.1: never past its lifetime nor 7 days), and issued under the same SNI. §4.7.1
+ * wants the new SNI valid for the original server certificate; the ticket does not keep the
+ * certificate, so only the same name qualifies (and no name only for no name).
+ */
+export function sessionUsable(t: ClientTicket, serverName: string | undefined, now: number): boolean {
+  return ticketValid(t, now) && sameServerName(t.serverName, serverName);
+}
+
 /**
  * Where a client keeps tickets between connections. `take` hands out a ticket for the server (the
- * store decides whether it may be handed out again); `now` lets it drop expired ones.
+ * store decides whether it may be handed out again); `now` lets it drop expired ones; `usable`, when
+ * given, says which tickets this connection can use (its suites): a store should hand out only those.
  */
 export interface ClientTicketStore {
   put(serverName: string, ticket: ClientTicket): void;
-  take(serverName: string, now?: number): ClientTicket | undefined;
+  take(serverName: string, now?: number, usable?: (t: ClientTicket) => boolean): ClientTicket | undefined;
 }
 
 export interface MemoryTicketStoreOptions {
@@ -66,12 +83,16 @@ export function createMemoryTicketStore(options: number | MemoryTicketStoreOptio
       while (list.length > perServer) list.shift();
       map.set(serverName, list);
     },
-    take(serverName: string, now?: number): ClientTicket | undefined {
+    take(serverName: string, now?: number, usable?: (t: ClientTicket) => boolean): ClientTicket | undefined {
       let list = map.get(serverName);
       if (list === undefined) return undefined;
       if (now !== undefined) list = list.filter((t) => ticketValid(t, now));
-      const t = list[list.length - 1];
-      if (t !== undefined && (!reuse || t.maxEarlyDataSize > 0)) list.pop();
+      // The newest usable one; the others stay for a connection that can use them (with `reuse`, an
+      // unusable ticket handed out again and again would shadow the rest).
+      let i = list.length - 1;
+      if (usable !== undefined) while (i >= 0 && !usable(list[i] as ClientTicket)) i--;
+      const t = i >= 0 ? list[i] : undefined;
+      if (t !== undefined && (!reuse || t.maxEarlyDataSize > 0)) list.splice(i, 1);
       if (list.length === 0) map.delete(serverName);
       else map.set(serverName, list);
       return t;
@@ -137,6 +158,12 @@ export interface ServerTicketState {
    * OpenSSL's sessions do. Absent or empty: the client was not authenticated by certificate.
    */
   readonly peerCertificates?: readonly Uint8Array[];
+  /**
+   * Milliseconds: when the full handshake this session descends from authenticated the peers (its
+   * CertificateVerify). A resumption keeps it, so chained resumptions end 7 days after it (RFC 9846
+   * §4.7.1). Absent (tickets sealed before it was kept): `issuedAt` stands for it.
+   */
+  readonly authenticatedAt?: number;
 }
 
 /** Most bytes of client certificates a ticket carries; a longer chain gets no ticket. */
@@ -156,9 +183,10 @@ function text(b: Uint8Array): string {
 export function encodeTicketState(s: ServerTicketState): Uint8Array {
   const w = new Writer();
   const certs = s.peerCertificates ?? [];
-  // Version 1 has no certificates (tickets issued before they were kept still open).
-  w.u8(certs.length === 0 ? 1 : 2).vec8(s.psk).u16(CipherSuite[s.cipherSuite].code).u64(BigInt(Math.floor(s.issuedAt))).u32(s.lifetime).u32(s.ageAdd).u32(s.maxEarlyDataSize);
+  // Version 1 has no certificates, 2 has them, 3 adds the authentication time (older ones still open).
+  w.u8(3).vec8(s.psk).u16(CipherSuite[s.cipherSuite].code).u64(BigInt(Math.floor(s.issuedAt))).u32(s.lifetime).u32(s.ageAdd).u32(s.maxEarlyDataSize);
   w.u8(s.alpn === null ? 0 : 1).vec8(utf8(s.alpn ?? '')).u8(s.serverName === null ? 0 : 1).vec16(utf8(s.serverName ?? ''));
+  w.u64(BigInt(Math.floor(s.authenticatedAt ?? s.issuedAt))).u8(certs.length === 0 ? 0 : 1);
   if (certs.length > 0) w.vector24((l) => certs.forEach((c) => l.vec24(c)));
   return w.finish();
 }
@@ -168,7 +196,7 @@ export function decodeTicketState(b: Uint8Array): ServerTicketState | null {
   try {
     const r = new Reader(b);
     const version = r.u8();
-    if (version !== 1 && version !== 2) return null;
+    if (version !== 1 && version !== 2 && version !== 3) return null;
     const psk = r.vec8().slice();
     const suite = cipherSuiteByCode(r.u16());
     const issuedAt = Number(r.u64());
@@ -180,7 +208,10 @@ export function decodeTicketState(b: Uint8Array): ServerTicketState | null {
     const hasName = r.u8();
     const serverName = text(r.vec16());
     const peerCertificates: Uint8Array[] = [];
-    if (version === 2) {
+    const authenticatedAt = version === 3 ? Number(r.u64()) : issuedAt;
+    const hasCerts = version === 3 ? r.u8() : version === 2 ? 1 : 0;
+    if (hasCerts > 1) return null;
+    if (hasCerts === 1) {
       const list = r.sub24(1);
       while (!list.atEnd) peerCertificates.push(list.vec24(1).slice());
       if (peerCertificates.length === 0) return null;
@@ -197,6 +228,7 @@ export function decodeTicketState(b: Uint8Array): ServerTicketState | null {
       alpn: hasAlpn === 1 ? alpn : null,
       serverName: hasName === 1 ? serverName : null,
       ...(peerCertificates.length > 0 ? { peerCertificates } : {}),
+      authenticatedAt,
     };
   } catch {
     return null;

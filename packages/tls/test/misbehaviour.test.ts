@@ -39,6 +39,8 @@ interface Case {
   readonly after?: (evil: ClientConnection | ServerConnection, victim: ClientConnection | ServerConnection) => void;
   readonly session?: boolean;
   readonly earlyData?: number;
+  /** The client believes its ticket allows this much 0-RTT. */
+  readonly forgedEarlyLimit?: number;
   /** The alert is sent but the misbehaving peer cannot read it (see the case). */
   readonly alertUnreadable?: boolean;
 }
@@ -185,7 +187,8 @@ const CASES: Case[] = [
     mutate: on('client_hello', (b) => { const raw = encodeHandshake(ch(b)); raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 1; return raw; }) },
   { name: 'PSK offered without psk_key_exchange_modes', victim: 'server', code: 'MISSING_PSK_MODES', alert: 'missing_extension', session: true,
     mutate: on('client_hello', (b) => ch(withExts(b, drop(E.psk_key_exchange_modes)))) },
-  { name: 'early data past max_early_data_size', victim: 'server', code: 'TOO_MUCH_EARLY_DATA', alert: 'unexpected_message', session: true, earlyData: 900,
+  // The limit is the ticket's (1000), not the config's: the client forges a larger one and sends more.
+  { name: 'early data past max_early_data_size', victim: 'server', code: 'TOO_MUCH_EARLY_DATA', alert: 'unexpected_message', session: true, earlyData: 1500, forgedEarlyLimit: 100000,
     opts: { server: { ticketSealer: createTicketSealer(provider, sealerKey), maxEarlyDataSize: 100 } } },
   { name: 'wrong client Finished', victim: 'server', code: 'BAD_FINISHED', alert: 'decrypt_error',
     mutate: on('finished', (b) => ({ type: 'finished', body: { verifyData: b.verifyData.map((x, i) => (i === 3 ? x ^ 0x80 : x)) } })) },
@@ -291,7 +294,8 @@ describe('peer misbehaviour table', () => {
   });
   for (const c of CASES) {
     it(`${c.victim} refuses: ${c.name} → ${c.alert} / ${c.code}`, async () => {
-      const session = await ticketFor(c);
+      const issued = await ticketFor(c);
+      const session = issued !== undefined && c.forgedEarlyLimit !== undefined ? { ...issued, maxEarlyDataSize: c.forgedEarlyLimit } : issued;
       const serverOpts = { ...(c.session ? { ticketSealer: createTicketSealer(provider, sealerKey), maxEarlyDataSize: 1000 } : {}), ...c.opts?.server };
       const cfgs = makeConfigs({ ...c.opts, server: serverOpts });
       let victim: ClientConnection | ServerConnection;

@@ -267,9 +267,10 @@ describe('0-RTT: policy, freshness and anti-replay', () => {
       expect(reg.size).toBeLessThanOrEqual(1000);
     }
     expect(accepted).toBe(1000);
-    // A replay within the window is refused; after the window entries expire and room returns.
+    // A replay within the window (both ends included) is refused; after it entries expire and room returns.
     expect(reg.check(id(5), 2000)).toBe(false);
-    expect(reg.check(id(5), 1000 + 10_000)).toBe(true);
+    expect(reg.check(id(5), 1000 + 10_000)).toBe(false);
+    expect(reg.check(id(5), 1000 + 10_001)).toBe(true);
     expect(reg.size).toBe(1);
     expect(() => createStrikeRegister({ maxEntries: 0 })).toThrow(RangeError);
   });

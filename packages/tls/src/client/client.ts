@@ -12,7 +12,7 @@ import type { KeyScheduleContext } from '../key-schedule/secrets.js';
 import { Transcript } from '../key-schedule/transcript.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { ticketFrom } from '../ticket-messages.js';
-import { ticketValid, type ClientTicket } from '../tickets.js';
+import { sessionUsable, type ClientTicket } from '../tickets.js';
 import { waitForProvider, type Step } from '../state.js';
 import { CipherSuite } from '../suites.js';
 import type { CertificateVerifier } from '../verifier.js';
@@ -61,14 +61,19 @@ export class ClientConnection extends Connection {
     if (options.session !== undefined && !config.cipherSuites.includes(options.session.cipherSuite)) {
       throw new TypeError('options.session: its cipher suite is not enabled in the config');
     }
-    // An explicit session first, then the configured external PSK, then a stored ticket.
-    const session = options.session ?? (config.externalPsk !== undefined ? undefined : storedTicket(config, serverName));
+    // An explicit session first, then the configured external PSK, then a stored ticket. An explicit
+    // session that is expired or was issued under another SNI is not offered (RFC 9846 §4.7.1): a
+    // full handshake, as with a stored one, never an error.
+    const explicit = options.session;
+    const dropped = explicit !== undefined && !sessionUsable(explicit, serverName, config.now());
+    const session = explicit !== undefined ? (dropped ? undefined : explicit) : config.externalPsk !== undefined ? undefined : storedTicket(config, serverName);
     let earlyData = options.earlyData;
     if (earlyData !== undefined) {
       if (!(earlyData instanceof Uint8Array)) throw new TypeError('options.earlyData must be a Uint8Array');
-      if (session === undefined || session.maxEarlyDataSize === 0) throw new TypeError('options.earlyData needs a session whose ticket allows early data');
-      if (earlyData.length > session.maxEarlyDataSize) throw new RangeError(`options.earlyData exceeds the ticket's max_early_data_size ${session.maxEarlyDataSize}`);
-      earlyData = copyBytes(earlyData);
+      const given = explicit ?? session;
+      if (given === undefined || given.maxEarlyDataSize === 0) throw new TypeError('options.earlyData needs a session whose ticket allows early data');
+      if (earlyData.length > given.maxEarlyDataSize) throw new RangeError(`options.earlyData exceeds the ticket's max_early_data_size ${given.maxEarlyDataSize}`);
+      earlyData = session === undefined ? undefined : copyBytes(earlyData);
     }
     const provider = config.provider;
     // Order of randomness: client random, then legacy_session_id (compatibility mode).
@@ -143,6 +148,8 @@ export class ClientConnection extends Connection {
     // A lazy provider may still have to load the key-share groups (and the 0-RTT suite's AEAD): the
     // first flight then waits for it (state Waiting:Provider), and a failure building it fails the connection.
     const early = earlyData !== undefined && session !== undefined ? [CipherSuite[session.cipherSuite].aead] : [];
+    // The session was not offered: its 0-RTT data was not sent either (the application resends it).
+    if (dropped && options.earlyData !== undefined) this.emit({ type: 'early_data_rejected', reason: 'session_unusable' });
     const loading = provider.prepare?.({ groups: config.keyShareGroups, aeads: early });
     if (loading !== undefined && loading !== null) {
       this.start(waitForProvider(loading, firstFlight));
@@ -189,11 +196,23 @@ export class ClientConnection extends Connection {
   }
 }
 
-/** A usable ticket from the store: same server, enabled suite, not expired (RFC 8446 §4.6.1). */
+/** Takes at most this many tickets from a store looking for a usable one. */
+const MAX_STORE_TAKES = 32;
+
+/** A usable ticket from the store: same server, enabled suite, not expired (RFC 9846 §4.7.1). */
 function storedTicket(config: ClientConfig, serverName: string | undefined): ClientTicket | undefined {
-  if (config.ticketStore === undefined || serverName === undefined) return undefined;
-  for (let t = config.ticketStore.take(serverName, config.now()); t !== undefined; t = config.ticketStore.take(serverName, config.now())) {
-    if (config.cipherSuites.includes(t.cipherSuite) && ticketValid(t, config.now())) return t;
+  const store = config.ticketStore;
+  if (store === undefined || serverName === undefined) return undefined;
+  const now = config.now();
+  const usable = (t: ClientTicket): boolean => config.cipherSuites.includes(t.cipherSuite) && sessionUsable(t, serverName, now);
+  // A store may ignore `usable` and hand the same ticket out again (one with `reuse`): the search
+  // ends at the first repeat, and in any case after a bounded number of takes.
+  const seen = new Set<ClientTicket>();
+  for (let i = 0; i < MAX_STORE_TAKES; i++) {
+    const t = store.take(serverName, now, usable);
+    if (t === undefined || seen.has(t)) return undefined;
+    if (usable(t)) return t;
+    seen.add(t);
   }
   return undefined;
 }

@@ -6,11 +6,14 @@
  * rather than forgetting an entry that could be replayed.
  *
  * For the check to be complete, `window` must cover the freshness window of the ticket age check
- * (twice `earlyDataAgeTolerance`): a ClientHello older than that fails the age check instead.
+ * (twice `earlyDataAgeTolerance`): a ClientHello older than that fails the age check instead. Both
+ * ends are inclusive: an entry recorded at t is refused up to and including t + window, and the age
+ * check accepts a difference of exactly the tolerance, so a replay at exactly t + 2·tolerance still
+ * meets the entry (the server also never uses a tolerance above half the window).
  */
 
 export interface AntiReplay {
-  /** Milliseconds an entry is kept. */
+  /** Milliseconds an entry is kept: one recorded at t is refused through t + window inclusive. */
   readonly window: number;
   /** True when `id` was not seen within the window (it is now recorded); false to refuse 0-RTT. */
   check(id: Uint8Array, now: number): boolean;
@@ -44,7 +47,7 @@ export function createStrikeRegister(options: StrikeRegisterOptions = {}): Strik
   const seen = new Map<string, number>();
   const purge = (now: number): void => {
     for (const [k, expires] of seen) {
-      if (expires > now) break;
+      if (expires >= now) break;
       seen.delete(k);
     }
   };
@@ -59,7 +62,7 @@ export function createStrikeRegister(options: StrikeRegisterOptions = {}): Strik
       purge(now);
       const k = key(id);
       const expires = seen.get(k);
-      if (expires !== undefined && expires > now) return false;
+      if (expires !== undefined && expires >= now) return false;
       if (seen.size >= maxEntries) return false;
       seen.set(k, now + window);
       return true;

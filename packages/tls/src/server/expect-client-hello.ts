@@ -21,9 +21,9 @@ import { ExpectCertificate } from './expect-certificate.js';
 import { ExpectEndOfEarlyData } from './expect-end-of-early-data.js';
 import { ExpectFinished, handshakeInfo } from './expect-finished.js';
 import { checkSecondHello, resumeStatelessRetry, sendHelloRetry } from './hello-retry.js';
-import { choosePsk, offeredPskHash, refuseEarlyData } from './psk.js';
+import { choosePsk, offeredPskHash, offeredTicketEarlyLimit, recheckResumedChain, refuseEarlyData } from './psk.js';
 import { selectCertificate, selectGroup, selectSuite } from './select.js';
-import { SKIP_BUDGET_MIN, unexpected, type PskChoice, type Retry, type ServerCtx, type Shared } from './shared.js';
+import { skipEarlyBudget, unexpected, type PskChoice, type Retry, type ServerCtx, type Shared } from './shared.js';
 import type { ClientHello } from '../messages/client-hello.js';
 import type { KeyShareEntry } from '../messages/extensions.js';
 import type { CipherSuite as Suite } from '../suites.js';
@@ -32,6 +32,8 @@ export class ExpectClientHello implements State {
   readonly name = 'ExpectClientHello';
   #statelessRetry: { readonly retry: Retry | undefined } | undefined;
   #prepared = false;
+  /** The PSK chosen for this hello, once chosen (and its client chain checked again, see below). */
+  #psk: { readonly choice: PskChoice | undefined } | undefined;
   constructor(
     private readonly s: Shared,
     private readonly retry: Retry | undefined,
@@ -128,13 +130,29 @@ export class ExpectClientHello implements State {
     // exchange for a PSK handshake: we do when we accept 0-RTT with it (a HelloRetryRequest would
     // refuse the early data, RFC 8446 §4.2.10); the amplification limit still bounds our flight.
     const cookieExchange = variant.datagram && retry === undefined && cfg.statelessRetry !== undefined && ext(E.cookie) === undefined;
-    const zeroRtt = cookieExchange && earlyOffered && cfg.maxEarlyDataSize > 0 ? zeroRttWithoutCookie(s, ch, m.raw, suite, ks, supported, shares, alpn) : undefined;
+    const zeroRttCandidate = cookieExchange && earlyOffered && cfg.maxEarlyDataSize > 0;
+    if ((!cookieExchange || zeroRttCandidate) && this.#psk === undefined) {
+      const choice = choosePsk(s, ch, m.raw, suite, ks, supported.length > 0);
+      // A resumed client chain is checked by this connection's verifier (Waiting:CertificateVerifier);
+      // rejected, the PSK is not used and the handshake is a full one, which asks for a certificate.
+      // Decided before anything is sent or 0-RTT counted against anti-replay; handle() then runs again.
+      const recheck = recheckResumedChain(s, choice);
+      if (recheck !== undefined) {
+        return after('CertificateVerifier', recheck, (ok) => {
+          this.#psk = { choice: ok ? choice : undefined };
+          return this.handle(m);
+        });
+      }
+      this.#psk = { choice };
+    }
+    const chosen = this.#psk?.choice;
+    const zeroRtt = zeroRttCandidate ? zeroRttWithoutCookie(s, chosen, suite, supported, shares, alpn) : undefined;
     if (cookieExchange && zeroRtt === undefined) {
       const choice = groupsExt === undefined ? undefined : selectGroup(cfg, supported, shares);
       return new ExpectClientHello(s, sendHelloRetry(s, ch, m.raw, suite, choice?.kind === 'retry' ? choice.group : undefined, earlyOffered));
     }
 
-    const pskChoice = zeroRtt ?? choosePsk(s, ch, m.raw, suite, ks, supported.length > 0);
+    const pskChoice = zeroRtt ?? chosen;
     if (pskChoice === undefined && ext(E.signature_algorithms) === undefined) {
       // RFC 8446 §9.2: certificate authentication needs signature_algorithms.
       fail('MISSING_SIGNATURE_ALGORITHMS', 'missing_extension', 'ClientHello without signature_algorithms');
@@ -220,18 +238,21 @@ export class ExpectClientHello implements State {
     s.io.keyLog('CLIENT_HANDSHAKE_TRAFFIC_SECRET', ch.random, chts);
     s.io.keyLog('SERVER_HANDSHAKE_TRAFFIC_SECRET', ch.random, shts);
     s.io.setWriteKeys(ks, suite, shts);
+    // RFC 9846 §4.7.1: accepted 0-RTT is held to the max_early_data_size the ticket told the client
+    // (our limit may have changed since it was issued); accepted means a ticket was resumed.
+    const earlyMax = pskChoice?.state?.maxEarlyDataSize ?? 0;
     if (earlyTraffic !== null && variant.datagram) {
       // RFC 9147 §5.6, §6.1: 0-RTT in epoch 1 and the client's handshake in epoch 2, both readable now.
       if (s.io.setEarlyReadKeys === undefined) fail('INTERNAL_ERROR', 'internal_error', 'datagram 0-RTT without an epoch for it');
       s.io.setEarlyReadKeys(ks, suite, earlyTraffic);
-      s.io.acceptEarlyData(cfg.maxEarlyDataSize);
+      s.io.acceptEarlyData(earlyMax);
       s.io.setReadKeys(ks, suite, chts);
     } else if (earlyTraffic !== null) {
       s.io.setReadKeys(ks, suite, earlyTraffic);
-      s.io.acceptEarlyData(cfg.maxEarlyDataSize);
+      s.io.acceptEarlyData(earlyMax);
     } else {
       s.io.setReadKeys(ks, suite, chts);
-      s.io.skipEarlyData(earlyOffered ? { remaining: Math.max(cfg.maxEarlyDataSize, SKIP_BUDGET_MIN), trialDecrypt: true } : null);
+      s.io.skipEarlyData(earlyOffered ? { remaining: skipEarlyBudget(cfg, offeredTicketEarlyLimit(s, ch)), trialDecrypt: true } : null);
     }
 
     // EncryptedExtensions (RFC 8446 §4.3.1).
@@ -257,6 +278,7 @@ export class ExpectClientHello implements State {
     const base: ServerCtx = {
       s, suite, ks, chts, shts, group, alpn, serverName, earlyAccepted, resumed: pskChoice !== undefined, externalPsk: pskChoice?.external?.identity ?? null,
       resumedPeerCertificates: pskChoice?.state?.peerCertificates ?? [],
+      ...(pskChoice?.state ? { resumedAuthenticatedAt: pskChoice.state.authenticatedAt ?? pskChoice.state.issuedAt } : {}),
       master: null, helloRetry: retry !== undefined, scheme: certChoice?.scheme ?? null, requested: null,
     };
     const finish = (): Step => {
@@ -319,9 +341,8 @@ export class ExpectClientHello implements State {
  * undefined to go through the cookie exchange instead (which refuses the early data).
  */
 function zeroRttWithoutCookie(
-  s: Shared, ch: ClientHello, raw: Uint8Array, suite: Suite, ks: KeyScheduleContext, supported: readonly number[], shares: readonly KeyShareEntry[], alpn: string | null,
+  s: Shared, choice: PskChoice | undefined, suite: Suite, supported: readonly number[], shares: readonly KeyShareEntry[], alpn: string | null,
 ): PskChoice | undefined {
-  const choice = choosePsk(s, ch, raw, suite, ks, supported.length > 0);
   if (choice === undefined) return undefined;
   if (choice.dhe && selectGroup(s.config, supported, shares).kind !== 'share') return undefined;
   const refused = refuseEarlyData(s, choice, suite, alpn);

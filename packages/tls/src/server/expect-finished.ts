@@ -5,6 +5,7 @@ import { fail } from '../errors.js';
 import { finishedVerifyData, type MasterSecret } from '../key-schedule/secrets.js';
 import type { HandshakeInfo } from '../events.js';
 import type { RawHandshake } from '../messages/handshake.js';
+import { authenticationTime } from '../ticket-messages.js';
 import { unexpected, type ServerCtx } from './shared.js';
 
 export class ExpectFinished implements State {
@@ -31,7 +32,7 @@ export class ExpectFinished implements State {
 
 /** What the handshake negotiated, as the `handshake_complete` event reports it. */
 export function handshakeInfo(c: ServerCtx, clientScheme: SignatureSchemeName | null, clientChain: readonly Uint8Array[] | null): HandshakeInfo {
-  return {
+  const info: HandshakeInfo = {
     version: 'TLSv1.3',
     cipherSuite: c.suite.name,
     group: c.group,
@@ -45,6 +46,9 @@ export function handshakeInfo(c: ServerCtx, clientScheme: SignatureSchemeName | 
     earlyDataAccepted: c.earlyAccepted,
     helloRetry: c.helloRetry,
   };
+  // The tickets this handshake issues keep the resumed session's authentication time (RFC 9846 §4.7.1).
+  if (c.resumedAuthenticatedAt !== undefined) authenticationTime.set(info, c.resumedAuthenticatedAt);
+  return info;
 }
 
 export class Connected implements State {

@@ -9,7 +9,8 @@ import { encodeHandshake, messageHash } from '../messages/handshake.js';
 import { makeStatelessCookie, openStatelessCookie } from './cookie.js';
 import { encode, findExtension, parseBody, readKeyShareCH, type Extension } from '../messages/extensions.js';
 import type { CipherSuite as Suite } from '../suites.js';
-import { SKIP_BUDGET_MIN, type Retry, type Shared } from './shared.js';
+import { offeredTicketEarlyLimit } from './psk.js';
+import { skipEarlyBudget, type Retry, type Shared } from './shared.js';
 import { variantOf, type ProtocolVariant } from '../variant.js';
 
 /** RFC 8446 §4.1.2: the second ClientHello repeats the first except for the allowed changes. */
@@ -47,7 +48,7 @@ export function sendHelloRetry(s: Shared, ch: ClientHello, raw: Uint8Array, suit
     s.ccsSent = true;
   }
   // RFC 8446 §4.2.10: 0-RTT sent with ClientHello1 is skipped (cleartext records, no keys).
-  s.io.skipEarlyData(earlyOffered ? { remaining: Math.max(s.config.maxEarlyDataSize, SKIP_BUDGET_MIN), trialDecrypt: false } : null);
+  s.io.skipEarlyData(earlyOffered ? { remaining: skipEarlyBudget(s.config, offeredTicketEarlyLimit(s, ch)), trialDecrypt: false } : null);
   return { suite, group, cookie, clientHello1: ch };
 }
 

@@ -42,6 +42,8 @@ function resolve(s: Shared, identity: Uint8Array, now: number): Candidate | unde
   // RFC 8446 §4.6.1: never use a ticket past its lifetime (itself at most seven days).
   const age = now - state.issuedAt;
   if (age < 0 || age > Math.min(state.lifetime, MAX_TICKET_LIFETIME) * 1000) return undefined;
+  // RFC 9846 §4.7.1: nor past 7 days after the authentication it carries (chained resumptions).
+  if (now - (state.authenticatedAt ?? state.issuedAt) > MAX_TICKET_LIFETIME * 1000) return undefined;
   return { psk: state.psk, state, external: null, storeId };
 }
 
@@ -79,6 +81,39 @@ export function offeredPskHash(s: Shared, ch: ClientHello): HashName | undefined
   return undefined;
 }
 
+/**
+ * The max_early_data_size of the ticket the client offered first (the only one 0-RTT may use,
+ * RFC 9846 §4.3.10) when we can open it, else 0: what the client was told it may send.
+ */
+export function offeredTicketEarlyLimit(s: Shared, ch: ClientHello): number {
+  const pskExt = findExtension(ch.extensions, E.pre_shared_key);
+  const cfg = s.config;
+  if (pskExt === undefined || (cfg.ticketSealer === undefined && cfg.sessionStore === undefined)) return 0;
+  const first = parseBody(pskExt.data, readOfferedPsks, 'pre_shared_key').identities[0];
+  if (first === undefined) return 0;
+  return resolveOffered(s, ch, 0, first.identity, cfg.now())?.state?.maxEarlyDataSize ?? 0;
+}
+
+/**
+ * A resumed ticket keeps the client's chain from the handshake that issued it, verified then by that
+ * connection's verifier (perhaps another, more permissive one) and perhaps since expired. With
+ * client authentication on, this connection's verifier checks it again, as in a full handshake
+ * (RFC 9846 §4.7.1: a resumption keeps the original authentication only if we still accept it).
+ * Resolves false when it rejects (or throws): the PSK is then not used. undefined: nothing to check.
+ */
+export function recheckResumedChain(s: Shared, choice: PskChoice | undefined): Promise<boolean> | undefined {
+  const chain = choice?.state?.peerCertificates;
+  if (chain === undefined || chain.length === 0 || s.config.clientAuth === 'none') return undefined;
+  const verifier = s.clientVerifier ?? s.config.clientVerifier;
+  if (verifier === undefined) return Promise.resolve(false);
+  try {
+    const req = { chain: chain.map((c) => c.slice()), usage: 'clientAuth' as const, now: new Date(s.config.now()) };
+    return Promise.resolve(verifier.verify(req)).then((r) => r.ok === true, () => false);
+  } catch {
+    return Promise.resolve(false);
+  }
+}
+
 /** RFC 8446 §4.2.11: the first usable identity whose binder verifies; a bad binder is fatal. */
 export function choosePsk(s: Shared, ch: ClientHello, raw: Uint8Array, suite: Suite, ks: KeyScheduleContext, haveGroups: boolean): PskChoice | undefined {
   const pskExt = findExtension(ch.extensions, E.pre_shared_key);
@@ -110,7 +145,11 @@ export function choosePsk(s: Shared, ch: ClientHello, raw: Uint8Array, suite: Su
     if (c.state !== null) {
       // RFC 8446 §8.3: the client's view of the ticket age must match ours within the window.
       const clientAge = (id.obfuscatedTicketAge - c.state.ageAdd) >>> 0;
-      ageOk = Math.abs(clientAge - (now - c.state.issuedAt)) <= cfg.earlyDataAgeTolerance;
+      // A ClientHello passes this check for up to twice the tolerance: the strike register must
+      // remember it that long (RFC 8446 §8.2), so a shorter register window narrows the tolerance.
+      const window = c.storeId === null ? cfg.antiReplay?.window : undefined;
+      const tolerance = window === undefined ? cfg.earlyDataAgeTolerance : Math.min(cfg.earlyDataAgeTolerance, Math.floor(window / 2));
+      ageOk = Math.abs(clientAge - (now - c.state.issuedAt)) <= tolerance;
     }
     return { psk: c.psk, state: c.state, external: c.external, index: i, dhe, ageOk, binder: binder.slice(), storeId: c.storeId };
   }

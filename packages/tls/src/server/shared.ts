@@ -67,7 +67,19 @@ export function unexpected(state: string, m: RawHandshake): never {
   fail('UNEXPECTED_MESSAGE', 'unexpected_message', `${state}: unexpected ${m.type}`);
 }
 
+/** Least budget for skipping refused 0-RTT when the ticket's max_early_data_size is not known. */
 export const SKIP_BUDGET_MIN = 16384;
+/** Padding in skipped 0-RTT records counts for nothing (RFC 9846 §4.7.1) but cannot be seen: this much is allowed. */
+export const SKIP_PADDING_ALLOWANCE = 16384;
+
+/**
+ * The budget for skipping refused 0-RTT (RFC 9846 §4.3.10), in bytes of plaintext as the connection
+ * counts them (see `Connection#skipEarly`): what the client may send — the offered ticket's
+ * max_early_data_size, or our own limit for a ticket we cannot open — plus the padding allowance.
+ */
+export function skipEarlyBudget(config: ServerConfig, ticketMax: number): number {
+  return Math.max(ticketMax, config.maxEarlyDataSize, SKIP_BUDGET_MIN) + SKIP_PADDING_ALLOWANCE;
+}
 
 export interface Retry {
   readonly suite: Suite;
@@ -105,6 +117,8 @@ export interface ServerCtx {
   readonly resumed: boolean;
   /** The client's chain kept in the resumed ticket (RFC 8446 §4.6.1): reported again. */
   readonly resumedPeerCertificates?: readonly Uint8Array[];
+  /** When the session a resumed ticket carries was authenticated (`ServerTicketState.authenticatedAt`). */
+  readonly resumedAuthenticatedAt?: number;
   /** Identity of the external PSK the handshake used, if any. */
   readonly externalPsk?: Uint8Array | null;
   readonly helloRetry: boolean;
