@@ -19,6 +19,15 @@ export function ascii(b: Uint8Array): string {
 }
 
 /**
+ * The configured ALPN name of `names` that the peer's protocol name `wire` is, compared as bytes
+ * (RFC 7301 §3.1: opaque byte strings; a configured name goes out as its UTF-8), or undefined.
+ */
+export function alpnMatch(names: readonly string[], wire: Uint8Array): string | undefined {
+  const w = ascii(wire);
+  return names.find((n) => ascii(utf8(n)) === w);
+}
+
+/**
  * A copy of `b` that owns its bytes. `b.slice()` is not one when `b` is a Node Buffer (its `slice`
  * returns a view), so data a caller may reuse would change under us.
  */

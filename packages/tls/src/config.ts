@@ -14,6 +14,7 @@ import { createStrikeRegister, type AntiReplay } from './server/anti-replay.js';
 import type { ServerSessionStore } from './server/session-store.js';
 import type { CertificateVerifier } from './verifier.js';
 import { MAX_PLAINTEXT } from './constants.js';
+import { utf8 } from './bytes.js';
 import type { ProtocolVariant } from './variant.js';
 
 export const DEFAULT_GROUPS: readonly NamedGroupName[] = ['x25519', 'secp256r1', 'x448', 'secp384r1', 'secp521r1'];
@@ -243,7 +244,8 @@ function common(o: CommonOptions) {
     if (!DEFAULT_SIGNATURE_SCHEMES.includes(s)) throw new TypeError(`options.signatureSchemes: ${String(s)} is not supported`);
   }
   const alpnProtocols = Object.freeze([...(o.alpnProtocols ?? [])]);
-  for (const p of alpnProtocols) if (typeof p !== 'string' || p.length === 0 || p.length > 255) throw new TypeError('options.alpnProtocols: each must be a 1..255 character string');
+  // RFC 7301 §3.1: a protocol name is 1..255 bytes (ours go out as UTF-8).
+  for (const p of alpnProtocols) if (typeof p !== 'string' || p.length === 0 || utf8(p).length > 255) throw new TypeError('options.alpnProtocols: each must be a string of 1..255 UTF-8 bytes');
   if (o.recordSizeLimit !== undefined && (!Number.isInteger(o.recordSizeLimit) || o.recordSizeLimit < 64 || o.recordSizeLimit > MAX_PLAINTEXT + 1)) {
     throw new RangeError('options.recordSizeLimit must be an integer in 64..16385');
   }

@@ -233,3 +233,26 @@ describe('RFC 9846 §4.2.4: a second HelloRetryRequest', () => {
     expectFailed(client, 'SECOND_HELLO_RETRY', 'unexpected_message', server);
   });
 });
+
+describe('ALPN names compared as bytes (RFC 7301 §3.1, §3.2)', () => {
+  it('negotiates a non-ASCII name, sent and matched as its UTF-8 bytes', async () => {
+    const p = makePair({ client: { alpnProtocols: ['\u00e9t\u00e9', 'h2'] }, server: { alpnProtocols: ['\u00e9t\u00e9'] } });
+    const ev = await doHandshake(p.client, p.server);
+    const info = (e: typeof ev.client) => (e.find((x) => x.type === 'handshake_complete') as { info: { alpn: string | null } }).info;
+    expect([info(ev.client).alpn, info(ev.server).alpn]).toEqual(['\u00e9t\u00e9', '\u00e9t\u00e9']);
+  });
+
+  it('does not take a different byte string for the configured name (0xE9 is not "é" in UTF-8)', () => {
+    // A client offering the single byte 0xE9 (Latin-1 "é"): before, the server matched it by character
+    // and answered with C3 A9, a name the client never offered.
+    const cfgs = makeConfigs({ server: { alpnProtocols: ['\u00e9'] } });
+    const c = new ClientConnection(makeConfigs({ client: { extensionHook: (where, exts) => (where === 'client_hello' ? [...exts, { type: E.application_layer_protocol_negotiation, data: Uint8Array.of(0, 2, 1, 0xe9) }] : exts) } }).client);
+    const s = new ServerConnection(cfgs.server);
+    s.feed(c.pull() as Uint8Array);
+    expectFailed(s, 'NO_COMMON_ALPN', 'no_application_protocol');
+  });
+
+  it('refuses a configured name over 255 UTF-8 bytes', () => {
+    expect(() => makeConfigs({ server: { alpnProtocols: ['\u00e9'.repeat(128)] } })).toThrow(/255 UTF-8 bytes/);
+  });
+});

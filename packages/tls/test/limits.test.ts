@@ -72,3 +72,48 @@ describe('input fed while an asynchronous step is pending', () => {
     expect(() => makeConfigs({ server: { maxPendingInput: 1000 } })).toThrow(/maxPendingInput/);
   });
 });
+
+describe('handshake reassembly work (RFC 8446 §5.1: a message may come a byte per record)', () => {
+  /** Bytes copied by typed-array set/copyWithin/slice while `f` runs: the work, without timing it. */
+  function bytesCopied(f: () => void): number {
+    const proto = Uint8Array.prototype;
+    const { set, copyWithin, slice } = proto;
+    let n = 0;
+    proto.set = function (this: Uint8Array, src: ArrayLike<number>, offset?: number) {
+      n += src.length;
+      return set.call(this, src, offset);
+    };
+    proto.copyWithin = function (this: Uint8Array, target: number, start: number, end?: number) {
+      n += (end ?? this.length) - start;
+      return copyWithin.call(this, target, start, end);
+    };
+    proto.slice = function (this: Uint8Array, start?: number, end?: number) {
+      const r = slice.call(this, start, end);
+      n += r.length;
+      return r;
+    };
+    try {
+      f();
+    } finally {
+      Object.assign(proto, { set, copyWithin, slice });
+    }
+    return n;
+  }
+
+  it('copies each byte a bounded number of times: a 60 KB ClientHello in one-byte records', () => {
+    // An unknown extension (ignored by the server) makes the ClientHello 60 KB.
+    const big = makeConfigs({ client: { extensionHook: (where, exts) => (where === 'client_hello' ? [...exts, { type: 0xff11, data: new Uint8Array(60000) }] : exts) } });
+    const hello = new ClientConnection(big.client).pull() as Uint8Array;
+    const body = hello.subarray(5);
+    expect(body.length).toBeGreaterThan(60000);
+    const records = new Uint8Array(body.length * 6);
+    for (let i = 0; i < body.length; i++) records.set([22, 3, 1, 0, 1, body[i] as number], 6 * i);
+    const s = new ServerConnection(big.server);
+    const copied = bytesCopied(() => s.feed(records));
+    expect(s.error?.code ?? null).not.toBe('HANDSHAKE_MESSAGE_TOO_LARGE');
+    // Read past the ClientHello: the server answered (or refused the unknown extension cleanly).
+    expect(s.pull()).not.toBeNull();
+    // Quadratic before (≈ n²/2 = 1.8e9 bytes); now a few copies per byte of input.
+    expect(copied).toBeLessThan(20 * records.length);
+  });
+});

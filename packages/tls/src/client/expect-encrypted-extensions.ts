@@ -2,7 +2,7 @@
 import { ExtensionType as E } from '../constants.js';
 import type { State, Step } from '../state.js';
 import { fail } from '../errors.js';
-import { ascii } from '../bytes.js';
+import { alpnMatch, ascii } from '../bytes.js';
 import { findExtension, parseBody, readAlpnList, readRecordSizeLimit } from '../messages/extensions.js';
 import type { RawHandshake } from '../messages/handshake.js';
 import { ExpectCertificateOrCertificateRequest } from './expect-certificate.js';
@@ -23,8 +23,8 @@ export class ExpectEncryptedExtensions implements State {
       const list = parseBody(alpn.data, readAlpnList, 'alpn');
       // RFC 7301 §3.1: exactly one protocol, one the client offered.
       if (list.length !== 1) fail('ALPN_NOT_ONE', 'illegal_parameter', `server ALPN list has ${list.length} entries`);
-      const name = ascii(list[0] as Uint8Array);
-      if (!s.config.alpnProtocols.includes(name)) fail('ALPN_NOT_OFFERED', 'illegal_parameter', `server selected ALPN ${name} that was not offered`);
+      const name = alpnMatch(s.config.alpnProtocols, list[0] as Uint8Array);
+      if (name === undefined) fail('ALPN_NOT_OFFERED', 'illegal_parameter', `server selected ALPN ${ascii(list[0] as Uint8Array)} that was not offered`);
       this.c.alpn = name;
     }
     const rsl = findExtension(exts, E.record_size_limit);

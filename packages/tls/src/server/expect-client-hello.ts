@@ -6,7 +6,7 @@ import { SignatureScheme, type NamedGroupName } from '@puretls/crypto';
 import { ExtensionType as E, TLS12, TLS13 } from '../constants.js';
 import { after, waitForProvider, type State, type Step } from '../state.js';
 import { fail } from '../errors.js';
-import { ascii, utf8 } from '../bytes.js';
+import { alpnMatch, utf8 } from '../bytes.js';
 import { groupCode } from '../groups.js';
 import { EarlySecret, finishedVerifyData, type KeyScheduleContext } from '../key-schedule/secrets.js';
 import { signedContent } from '../messages/certificate-verify.js';
@@ -86,8 +86,9 @@ export class ExpectClientHello implements State {
     let alpn: string | null = null;
     const alpnExt = ext(E.application_layer_protocol_negotiation);
     if (alpnExt !== undefined && cfg.alpnProtocols.length > 0) {
-      const offered = parseBody(alpnExt.data, readAlpnList, 'alpn').map(ascii);
-      alpn = cfg.alpnProtocols.find((p) => offered.includes(p)) ?? null;
+      const offered = parseBody(alpnExt.data, readAlpnList, 'alpn');
+      // Ours in our order of preference, each compared as bytes with what the client offered.
+      alpn = cfg.alpnProtocols.find((p) => offered.some((o) => alpnMatch([p], o) !== undefined)) ?? null;
       // RFC 7301 §3.2: no overlap is fatal.
       if (alpn === null) fail('NO_COMMON_ALPN', 'no_application_protocol', 'no application protocol in common');
     }
@@ -100,8 +101,10 @@ export class ExpectClientHello implements State {
     }
     const supported = groupsExt === undefined ? [] : parseBody(groupsExt.data, readNamedGroupList, 'supported_groups');
     const shares = sharesExt === undefined ? [] : parseBody(sharesExt.data, readKeyShareCH, 'key_share');
+    // A set: a hostile hello may list thousands of groups and shares.
+    const supportedSet = new Set(supported);
     for (const e of shares) {
-      if (!supported.includes(e.group)) fail('KEY_SHARE_NOT_IN_GROUPS', 'illegal_parameter', `key share for group ${e.group} not in supported_groups`);
+      if (!supportedSet.has(e.group)) fail('KEY_SHARE_NOT_IN_GROUPS', 'illegal_parameter', `key share for group ${e.group} not in supported_groups`);
     }
     const earlyOffered = ext(E.early_data) !== undefined;
 
