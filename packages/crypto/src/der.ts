@@ -178,9 +178,15 @@ export function decodeBitString(v: Uint8Array): Uint8Array {
   return v.subarray(1);
 }
 
+/** Longer OIDs are refused before any arithmetic (as the x509 package does): none we know is near it. */
+const MAX_OID_BYTES = 64;
+
 /** X.690 §8.19; subidentifiers are minimal base-128. */
 export function decodeOid(v: Uint8Array): string {
   if (v.length === 0) throw bad('empty OBJECT IDENTIFIER');
+  // A peer's certificate carries these (curve, PSS hash): an arc of thousands of bytes would cost a
+  // bigint shift per byte, quadratic.
+  if (v.length > MAX_OID_BYTES) throw bad(`OBJECT IDENTIFIER of ${v.length} bytes`);
   if (((v[v.length - 1] as number) & 0x80) !== 0) throw bad('truncated OBJECT IDENTIFIER');
   const arcs: bigint[] = [];
   let cur = 0n;

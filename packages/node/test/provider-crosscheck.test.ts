@@ -328,6 +328,49 @@ describe('signatures: each provider verifies the other', () => {
   });
 });
 
+describe('Ed25519: one verdict on every provider for torsion components (RFC 8032 §5.1.7)', () => {
+  // RFC 8032 lets a verifier use the cofactored or the cofactorless equation; OpenSSL uses the
+  // latter, so noble (and the Web Crypto provider, which verifies Ed25519 with it) must too: a
+  // CertificateVerify must not pass or fail by provider. Signatures made by the key holder.
+  it('refuses an R with an order-8 part and a key with one, on node:crypto, noble and Web Crypto alike', async () => {
+    const { createWebCryptoProvider } = await import('@puretls/crypto/webcrypto');
+    const { sha512 } = await import('../../crypto/node_modules/@noble/hashes/sha2.js');
+    const providers: Record<string, CryptoProvider> = { node, noble, webcrypto: createWebCryptoProvider() };
+    const Pt = ed25519.Point;
+    const L = Pt.Fn.ORDER;
+    const le = (b: Uint8Array): bigint => b.reduceRight((acc, x) => (acc << 8n) | BigInt(x), 0n);
+    const tole = (n: bigint): Uint8Array => Uint8Array.from({ length: 32 }, (_, i) => Number((n >> BigInt(8 * i)) & 0xffn));
+    const T8 = Pt.fromHex('26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05');
+    expect(T8.multiply(8n).equals(Pt.ZERO)).toBe(true);
+    const msg = new TextEncoder().encode('CertificateVerify content');
+    const a = (le(rnd(32)) % (L - 1n)) + 1n;
+    const A = Pt.BASE.multiply(a);
+    /** S = r + k·a over R, under the key encoded as `Ab` (the signer knows a). */
+    const sign = (Ab: Uint8Array, R: typeof A, r: bigint): { sig: Uint8Array; k: bigint } => {
+      const Rb = R.toBytes();
+      const k = le(sha512(Uint8Array.of(...Rb, ...Ab, ...msg))) % L;
+      return { sig: Uint8Array.of(...Rb, ...tole((r + k * a) % L)), k };
+    };
+    const r = (le(rnd(32)) % (L - 1n)) + 1n;
+    const honest = sign(A.toBytes(), Pt.BASE.multiply(r), r).sig;
+    const twistedR = sign(A.toBytes(), Pt.BASE.multiply(r).add(T8), r).sig;
+    const Am = A.add(T8);
+    let ri = r;
+    let mixed = sign(Am.toBytes(), Pt.BASE.multiply(ri), ri);
+    // [k]T8 vanishes when 8 divides k: then even the cofactorless equation holds.
+    while (mixed.k % 8n === 0n) mixed = sign(Am.toBytes(), Pt.BASE.multiply(++ri), ri);
+    const verdicts: Record<string, boolean[]> = {};
+    for (const [name, p] of Object.entries(providers)) {
+      verdicts[name] = [
+        await p.verify('ed25519', { kind: 'ed25519', key: A.toBytes() }, msg, honest),
+        await p.verify('ed25519', { kind: 'ed25519', key: A.toBytes() }, msg, twistedR),
+        await p.verify('ed25519', { kind: 'ed25519', key: Am.toBytes() }, msg, mixed.sig),
+      ];
+    }
+    expect(verdicts).toEqual({ node: [true, false, false], noble: [true, false, false], webcrypto: [true, false, false] });
+  });
+});
+
 describe('selectProvider', () => {
   it('picks node:crypto under Node, and either can be forced', () => {
     expect(selectProvider().name).toBe('node:crypto');

@@ -8,9 +8,9 @@
  * Where OpenSSL is more lenient than noble, the difference is checked here before OpenSSL sees the
  * input: ECDSA signatures are parsed as strict DER (or P1363) with 1 <= r, s < n and handed over as
  * P1363; EdDSA public keys must be canonical and not of small order, and S < L (RFC 8032 §5.1.7,
- * §5.2.7; noble's strict mode); RSA keys must be usable as noble defines it. OpenSSL's EdDSA check is
- * the cofactorless equation where noble's is cofactored: they differ only on signatures whose R has
- * a small-order component, which no honest signer produces; such a signature is refused here.
+ * §5.2.7; noble's strict mode); RSA keys must be usable as noble defines it. OpenSSL's Ed25519 check
+ * is the cofactorless equation, and so is the noble provider's (eddsa.ts): a signature whose R, or a
+ * key whose point, has a small-order part is refused by both.
  * RSA-PSS with an MGF1 hash other than the message hash (not a TLS scheme) has no node:crypto
  * option, so it goes to the bigint RSA of @puretls/crypto/rsa.
  */
