@@ -18,7 +18,7 @@ export interface DatagramOptions {
   /** RFC 9147 §5.8.2 timer: initial value in ms (default 1000) and cap (default 60000). */
   readonly retransmitInitial?: number;
   readonly retransmitMax?: number;
-  /** Transmissions of one flight without an answer before the connection fails (default 12). */
+  /** Retransmissions of one flight without an answer before the connection fails (default 12: 13 transmissions). */
   readonly maxRetransmissions?: number;
   /**
    * Length of the connection IDs we ask the peer to send to us (RFC 9146). The client offers the
