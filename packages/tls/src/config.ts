@@ -402,7 +402,8 @@ export function serverConfig(o: ServerConfigOptions): ServerConfig {
   const perHandshake = o.ticketsPerHandshake ?? (o.ticketSealer !== undefined || store !== undefined ? 1 : 0);
   const afterResumption = o.ticketsAfterResumption ?? perHandshake;
   for (const [n, v] of [['ticketsPerHandshake', perHandshake], ['ticketsAfterResumption', afterResumption]] as const) {
-    if (!Number.isInteger(v) || v < 0 || v > 255) throw new RangeError(`options.${n} must be an integer in 0..255`);
+    // Clients stop reading a peer that sends many messages without data (Go after 16, ours after 32).
+    if (!Number.isInteger(v) || v < 0 || v > 16) throw new RangeError(`options.${n} must be an integer in 0..16`);
   }
   return Object.freeze({
     ...c,

@@ -23,6 +23,15 @@ import type { KeyScheduleContext } from './key-schedule/secrets.js';
 import { exportKeyingMaterial, nextTrafficSecret } from './key-schedule/secrets.js';
 import { trafficKeys } from './key-schedule/traffic.js';
 
+/**
+ * Records and messages in a row that carry no application data: empty application data records,
+ * KeyUpdates, NewSessionTickets, post-handshake CertificateRequests, change_cipher_spec, ignored
+ * warning alerts. Each is legal, but a peer looping on them costs us work (a KeyUpdate derives keys, a
+ * CertificateRequest a signature) without bound; other stacks cap the same (OpenSSL 32 empty records,
+ * BoringSSL 32 KeyUpdates, Go 16 post-handshake messages).
+ */
+const MAX_NON_ADVANCING = 32;
+
 /** What protection adds to a TLS 1.3 record's plaintext at least: the inner content type and a 16-byte tag. */
 const EARLY_RECORD_EXPANSION = 17;
 
@@ -82,6 +91,8 @@ export abstract class Connection {
   #earlyExporter: { ks: KeyScheduleContext; secret: Uint8Array } | null = null;
   #finished: FinishedMessages | null = null;
   #keyUpdatePending = false;
+  /** Records and messages received in a row without application data (see MAX_NON_ADVANCING). */
+  #nonAdvancing = 0;
   /** We answered a KeyUpdate request and sent no application data since. */
   #answeredSinceData = false;
   /** Requests came after that answer: one more KeyUpdate goes before our next application data. */
@@ -462,6 +473,7 @@ export abstract class Connection {
       if (!this.ccsAllowed || rec.fragment.length !== 1 || rec.fragment[0] !== 1) {
         fail('UNEXPECTED_CHANGE_CIPHER_SPEC', 'unexpected_message', 'change_cipher_spec outside the handshake or not 0x01');
       }
+      this.#noProgress('change_cipher_spec');
       // RFC 9846 §5.1: no other record between the fragments of a handshake message, this one included.
       if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'change_cipher_spec inside a fragmented handshake message');
       return;
@@ -545,6 +557,8 @@ export abstract class Connection {
         if (!this.readApplicationData) fail('UNEXPECTED_APPLICATION_DATA', 'unexpected_message', 'application data before the handshake completed');
         // RFC 8446 §5.1: handshake messages must not be interleaved with other record types.
         if (this.#handshakeIn.partial) fail('INTERLEAVED_HANDSHAKE', 'unexpected_message', 'application data inside a fragmented handshake message');
+        if (content.length === 0) this.#noProgress('empty application data records');
+        else this.#nonAdvancing = 0;
         this.onApplicationData(content); // the opener's own bytes (see OpenedRecord)
         return;
       case ContentType.change_cipher_spec:
@@ -568,9 +582,17 @@ export abstract class Connection {
     if (s.remaining < 0) fail('TOO_MUCH_EARLY_DATA', 'unexpected_message', 'rejected early data exceeds max_early_data_size');
   }
 
+  /** One more record or message without application data; past MAX_NON_ADVANCING in a row, a failure. */
+  #noProgress(what: string): void {
+    if (++this.#nonAdvancing > MAX_NON_ADVANCING) {
+      fail('TOO_MANY_NON_DATA_RECORDS', 'unexpected_message', `more than ${MAX_NON_ADVANCING} records or messages in a row without application data (last: ${what})`);
+    }
+  }
+
   #handleHandshake(m: RawHandshake): void {
     if (this.handshakeComplete) {
-      // Post-handshake messages (RFC 8446 §4.6).
+      // Post-handshake messages (RFC 8446 §4.6). Those a peer sends unasked count as no progress.
+      if (m.type === 'key_update' || m.type === 'new_session_ticket' || m.type === 'certificate_request') this.#noProgress(m.type);
       if (m.type === 'key_update') {
         this.#receiveKeyUpdate(m.body.updateRequested);
         return;
@@ -678,7 +700,10 @@ export abstract class Connection {
         return;
       }
       // After the handshake user_canceled means nothing more: a close_notify follows (RFC 9846 §6.1).
-      if (desc === AlertDescription.user_canceled) return;
+      if (desc === AlertDescription.user_canceled) {
+        this.#noProgress('user_canceled alerts');
+        return;
+      }
       this.#readClosed = true;
       this.emit({ type: 'peer_closed' });
       return;

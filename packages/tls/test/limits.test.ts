@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { SignatureSchemeName } from '@puretls/crypto';
 import { ClientConnection, ServerConnection, signerFromPrivateKey, type Signer } from '../src/index.js';
-import { makeConfigs, provider, testKey } from './helpers/pair.js';
+import { doHandshake, exchange, makeConfigs, makePair, provider, testKey } from './helpers/pair.js';
+import { ContentType } from '../src/constants.js';
+import { RecordSealer } from '../src/record/protection.js';
 
 /** A signer that signs only when `release()` is called, so the server stays in Waiting:sign. */
 function heldSigner(): Signer & { release(): void } {
@@ -115,5 +117,51 @@ describe('handshake reassembly work (RFC 8446 §5.1: a message may come a byte p
     expect(s.pull()).not.toBeNull();
     // Quadratic before (≈ n²/2 = 1.8e9 bytes); now a few copies per byte of input.
     expect(copied).toBeLessThan(20 * records.length);
+  });
+});
+
+describe('records and messages without application data, in a row (OpenSSL, BoringSSL and Go cap them too)', () => {
+  /** The client's next `n` one-byte writes go out as empty application data records (same length, one more padding byte). */
+  function emptyRecords(p: ReturnType<typeof makePair>, n: number): void {
+    const orig = RecordSealer.prototype.sealInto;
+    RecordSealer.prototype.sealInto = function (this: RecordSealer, type: number, content: Uint8Array, padding: number, out: Uint8Array) {
+      if (type === ContentType.application_data && content.length === 1) return orig.call(this, type, new Uint8Array(0), padding + 1, out);
+      return orig.call(this, type, content, padding, out);
+    };
+    try {
+      for (let i = 0; i < n; i++) p.client.write(Uint8Array.of(1));
+    } finally {
+      RecordSealer.prototype.sealInto = orig;
+    }
+  }
+
+  it('takes 32 empty application data records, refuses the 33rd with TOO_MANY_NON_DATA_RECORDS; data resets the count', async () => {
+    const p = makePair();
+    await doHandshake(p.client, p.server);
+    emptyRecords(p, 32);
+    p.client.write(Uint8Array.of(7));
+    emptyRecords(p, 32);
+    await exchange(p.client, p.server);
+    expect(p.server.error).toBeNull();
+    emptyRecords(p, 1);
+    await exchange(p.client, p.server);
+    expect([p.server.error?.code, p.server.error?.alert]).toEqual(['TOO_MANY_NON_DATA_RECORDS', 'unexpected_message']);
+    expect(p.client.error?.code).toBe('PEER_ALERT');
+  });
+
+  it('refuses a 33rd KeyUpdate in a row (each derives keys: a loop of them costs work without bound)', async () => {
+    const p = makePair();
+    await doHandshake(p.client, p.server);
+    for (let i = 0; i < 32; i++) p.server.keyUpdate(false);
+    await exchange(p.client, p.server);
+    expect(p.client.error).toBeNull();
+    p.server.keyUpdate(false);
+    await exchange(p.client, p.server);
+    expect([p.client.error?.code, p.client.error?.alert]).toEqual(['TOO_MANY_NON_DATA_RECORDS', 'unexpected_message']);
+  });
+
+  it('caps the tickets a server sends per handshake at 16 (clients stop at a run of such messages)', () => {
+    expect(() => makeConfigs({ server: { ticketsPerHandshake: 17 } })).toThrow(/0\.\.16/);
+    expect(() => makeConfigs({ server: { ticketsPerHandshake: 16 } })).not.toThrow();
   });
 });
