@@ -74,7 +74,7 @@ export abstract class DtlsConnection {
   // ---- CIDs (RFC 9146, RFC 9147 §9)
   protected readonly cid: CidState = { cidNegotiated: false, sendCid: EMPTY, recvCids: [], recvCidLength: 0 };
   // ---- output, events, lifecycle
-  #events: DtlsEvent[] = [];
+  #events = new _internal.Fifo<DtlsEvent>();
   #appQueue: Uint8Array[] = [];
   #now: number;
   #error: TlsError | null = null;

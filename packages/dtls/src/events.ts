@@ -22,7 +22,7 @@ export type DtlsEvent =
    */
   | { readonly type: 'early_data_rejected'; readonly reason?: string }
   | { readonly type: 'key_update'; readonly direction: 'read' | 'write' }
-  /** The peer gave us CIDs to use (RFC 9147 §9). */
+  /** The peer gave us CIDs to use (RFC 9147 §9): those we keep (at most 16 spares; extras are discarded). */
   | { readonly type: 'new_connection_ids'; readonly cids: readonly Uint8Array[]; readonly usage: 'cid_immediate' | 'cid_spare' }
   /** Client: a session to resume later (`DtlsClientOptions.session`; also put in the config's ticketStore). */
   | { readonly type: 'session_ticket'; readonly ticket: ClientTicket }

@@ -178,17 +178,18 @@ export class PostHandshake {
     const h = this.#host;
     // RFC 9147 §9: only when CIDs were negotiated and we send a non-empty one.
     if (!h.cids.cidNegotiated || h.cids.sendCid.length === 0) fail('UNEXPECTED_MESSAGE', 'unexpected_message', 'NewConnectionId without a negotiated non-empty connection ID');
-    const { cids, usage } = decodeNewConnectionId(body);
+    // RFC 9147 §9: extra spare CIDs may simply be discarded: only those we keep are copied and reported.
+    const room = Math.max(0, MAX_CIDS - this.#spareCids.length);
+    const immediate = body.length > 0 && body[body.length - 1] === 0;
+    const { cids, usage } = decodeNewConnectionId(body, room + (immediate ? 1 : 0));
     this.rcidOutstanding = false;
-    const fresh = [...cids];
+    const fresh = cids.slice();
     if (usage === 'cid_immediate') {
       const first = fresh.shift();
       if (first === undefined) fail('ILLEGAL_PARAMETER', 'illegal_parameter', 'cid_immediate with no CID');
       h.cids.sendCid = first;
     }
-    // RFC 9147 §9: extra spare CIDs may simply be discarded.
-    this.#spareCids.push(...fresh);
-    this.#spareCids = this.#spareCids.slice(0, MAX_CIDS);
+    for (const c of fresh) this.#spareCids.push(c);
     h.emit({ type: 'new_connection_ids', cids: cids.map((c) => c.slice()), usage });
   }
 

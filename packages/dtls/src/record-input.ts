@@ -20,6 +20,8 @@ import { emitTrace, recordTrace } from './trace.js';
 const fail: (code: string, alert: AlertDescriptionName, message: string) => never = _internal.fail;
 const ALERT_CLOSE_NOTIFY = 0;
 const ALERT_USER_CANCELED = 90;
+/** Empty application data records accepted in a row (OpenSSL stops at 32 too). */
+const MAX_EMPTY_IN_A_ROW = 32;
 
 /** What the connection lends to its input side. */
 export interface RecordInputHost {
@@ -46,6 +48,7 @@ export class RecordInput {
   /** The peer's close_notify arrived (at #closedAt). */
   readClosed = false;
   #closedAt: RecordNumber | null = null;
+  #emptyInARow = 0;
 
   constructor(host: RecordInputHost) {
     this.#h = host;
@@ -102,6 +105,12 @@ export class RecordInput {
         this.#alert(content, rn, true);
         return;
       case ContentType.application_data:
+        // As the TLS engine: more than 32 empty records in a row is a peer looping, not sending data.
+        if (content.length === 0) {
+          if (++this.#emptyInARow > MAX_EMPTY_IN_A_ROW) fail('TOO_MANY_NON_DATA_RECORDS', 'unexpected_message', `more than ${MAX_EMPTY_IN_A_ROW} empty application data records in a row`);
+        } else {
+          this.#emptyInARow = 0;
+        }
         if (keys.epoch === EARLY_EPOCH) {
           this.#h.earlyData(content.slice());
           return;

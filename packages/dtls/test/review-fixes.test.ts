@@ -159,3 +159,53 @@ describe('cleartext fragments when the read epoch leaves 0 (RFC 9147 §6.1)', ()
     });
   }
 });
+
+describe('an authenticated peer flooding (second review)', () => {
+  /** A connected pair with CIDs both ways, and the server's application traffic secret (to forge its records). */
+  async function withServerKeys() {
+    const secrets = new Map<string, Uint8Array>();
+    const keyLog = (label: string, _r: Uint8Array, secret: Uint8Array) => void secrets.set(label, secret.slice());
+    const x = await connected({ client: { connectionIdLength: 4, keyLog, cipherSuites: ['TLS_AES_128_GCM_SHA256'] }, server: { connectionIdLength: 8, keyLog } });
+    const { CipherSuite } = await import('@puretls/tls');
+    const { epochKeys } = await import('../src/record/epoch.js');
+    const { sealRecord } = await import('../src/record/records.js');
+    const { provider } = await import('./helpers/keys.js');
+    const suite = CipherSuite.TLS_AES_128_GCM_SHA256;
+    const ks = { provider, hash: suite.hash, hashLength: suite.hashLength, labelPrefix: enc('dtls13') } as Parameters<typeof epochKeys>[1];
+    const keys = epochKeys(provider, ks, suite, secrets.get('SERVER_TRAFFIC_SECRET_0') as Uint8Array, 3);
+    const cid = x.c.handshakeInfo?.connectionId?.receive as Uint8Array;
+    let seq = 5000; // far above the real server's records
+    const forge = (type: number, content: Uint8Array): Uint8Array => sealRecord(keys, seq++, type, content, cid);
+    return { ...x, forge };
+  }
+
+  it('a NewConnectionId of 5000 CIDs: at most 16 kept, copied and reported (RFC 9147 §9 lets extras go)', async () => {
+    const { c, clock, forge } = await withServerKeys();
+    const n = 5000;
+    const body = new Uint8Array(2 + 2 * n + 1);
+    body[0] = (2 * n) >> 8;
+    body[1] = (2 * n) & 0xff;
+    for (let i = 0; i < n; i++) body.set([1, i & 0xff], 2 + 2 * i);
+    body[body.length - 1] = 1; // cid_spare
+    // The server's next message_seq is not known here: offer the message under each of the first few.
+    const reported: number[] = [];
+    for (let messageSeq = 0; messageSeq < 12; messageSeq++) {
+      c.feedDatagram(forge(22, encodeFragment(10, body.length, messageSeq, 0, body)), clock.t);
+      for (let e = c.poll(); e !== null; e = c.poll()) if (e.type === 'new_connection_ids') reported.push(e.cids.length);
+    }
+    expect(c.error).toBeNull();
+    expect(reported.length).toBeGreaterThan(0);
+    expect(Math.max(...reported)).toBeLessThanOrEqual(16);
+    expect(reported.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(16);
+  });
+
+  it('more than 32 empty application data records in a row fail with TOO_MANY_NON_DATA_RECORDS; data resets the count', async () => {
+    const { c, clock, forge } = await withServerKeys();
+    for (let i = 0; i < 32; i++) c.feedDatagram(forge(23, new Uint8Array(0)), clock.t);
+    c.feedDatagram(forge(23, enc('x')), clock.t);
+    for (let i = 0; i < 32; i++) c.feedDatagram(forge(23, new Uint8Array(0)), clock.t);
+    expect(c.error).toBeNull();
+    c.feedDatagram(forge(23, new Uint8Array(0)), clock.t);
+    expect([c.error?.code, c.error?.alert]).toEqual(['TOO_MANY_NON_DATA_RECORDS', 'unexpected_message']);
+  });
+});

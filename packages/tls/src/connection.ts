@@ -21,6 +21,7 @@ import { RecordOpener, RecordSealer } from './record/protection.js';
 import type { CipherSuite } from './suites.js';
 import type { KeyScheduleContext } from './key-schedule/secrets.js';
 import { exportKeyingMaterial, nextTrafficSecret } from './key-schedule/secrets.js';
+import { Fifo } from './fifo.js';
 import { trafficKeys } from './key-schedule/traffic.js';
 
 /**
@@ -76,7 +77,7 @@ export abstract class Connection {
   #deframer = new RecordDeframer();
   #reader: RecordOpener | null = null;
   readonly #output: RecordOutput;
-  #events: TlsEvent[] = [];
+  #events = new Fifo<TlsEvent>();
   readonly #handshakeIn: HandshakeReassembler;
   #state: State | null = null;
   #waitingFor: string | null = null;

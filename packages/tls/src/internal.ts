@@ -9,6 +9,7 @@ export { ExpectClientHello } from './server/expect-client-hello.js';
 export type { ServerIo, Shared as ServerShared } from './server/shared.js';
 export { Transcript } from './key-schedule/transcript.js';
 export { copyBytes } from './bytes.js';
+export { Fifo } from './fifo.js';
 export { exportKeyingMaterial, nextTrafficSecret, resumptionPsk, type KeyScheduleContext } from './key-schedule/secrets.js';
 export { trafficKeys, type TrafficKeys } from './key-schedule/traffic.js';
 export { encodeHandshake, parseHandshake, type HandshakeMessage, type RawHandshake } from './messages/handshake.js';

@@ -26,21 +26,27 @@ export function encodeNewConnectionId(cids: readonly Uint8Array[], usage: Connec
   return body;
 }
 
-export function decodeNewConnectionId(body: Uint8Array): { cids: Uint8Array[]; usage: ConnectionIdUsage } {
+/**
+ * A NewConnectionId: every entry is checked, but only the first `keep` CIDs are copied out (RFC 9147
+ * §9 lets a receiver discard what it will not keep; a 60 KB list of empty CIDs is 60 000 of them).
+ * `count` is how many the list holds.
+ */
+export function decodeNewConnectionId(body: Uint8Array, keep = Infinity): { cids: Uint8Array[]; count: number; usage: ConnectionIdUsage } {
   if (body.length < 3) fail('DECODE_ERROR', 'decode_error', 'short NewConnectionId');
   const n = ((body[0] as number) << 8) | (body[1] as number);
   if (2 + n + 1 !== body.length) fail('DECODE_ERROR', 'decode_error', 'NewConnectionId length mismatch');
   const cids: Uint8Array[] = [];
+  let count = 0;
   let at = 2;
   while (at < 2 + n) {
     const l = body[at] as number;
     if (at + 1 + l > 2 + n) fail('DECODE_ERROR', 'decode_error', 'NewConnectionId entry overruns the list');
-    cids.push(body.slice(at + 1, at + 1 + l));
+    if (count++ < keep) cids.push(body.slice(at + 1, at + 1 + l));
     at += 1 + l;
   }
   const u = body[2 + n] as number;
   if (u !== 0 && u !== 1) fail('ILLEGAL_PARAMETER', 'illegal_parameter', `ConnectionIdUsage ${u}`);
-  return { cids, usage: u === 0 ? 'cid_immediate' : 'cid_spare' };
+  return { cids, count, usage: u === 0 ? 'cid_immediate' : 'cid_spare' };
 }
 
 export function decodeRequestConnectionId(body: Uint8Array): number {

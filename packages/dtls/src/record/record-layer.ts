@@ -59,7 +59,7 @@ export class RecordLayer {
   // ---- output
   #datagram: Uint8Array[] = [];
   #datagramLength = 0;
-  readonly #out: Uint8Array[] = [];
+  readonly #out = new _internal.Fifo<Uint8Array>();
   /** Bytes received from / sent to an unproven address (RFC 9147 §5.1 amplification limit). */
   bytesIn = 0;
   bytesOut = 0;
