@@ -53,7 +53,7 @@ export class DtlsClientConnection extends DtlsConnection {
     this.#serverName = options.serverName ?? config.serverName;
     // An explicit session that is expired or was issued under another SNI is not offered (RFC 9846
     // §4.7.1): a full handshake, its 0-RTT not sent (reported below, for the application to resend).
-    const dropped = options.session !== undefined && !_internal.sessionUsable(options.session, this.#serverName, this.now);
+    const dropped = options.session !== undefined && !_internal.sessionUsable(options.session, this.#serverName, config.now());
     const session = dropped ? undefined : options.session;
     const early = session === undefined ? undefined : checkedEarly;
     const provider = config.provider;

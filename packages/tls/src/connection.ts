@@ -94,6 +94,8 @@ export abstract class Connection {
   #keyUpdatePending = false;
   /** Records and messages received in a row without application data (see MAX_NON_ADVANCING). */
   #nonAdvancing = 0;
+  /** KeyUpdates we asked the peer for and it still owes: its answers are not counted as no progress. */
+  #updatesAsked = 0;
   /** We answered a KeyUpdate request and sent no application data since. */
   #answeredSinceData = false;
   /** Requests came after that answer: one more KeyUpdate goes before our next application data. */
@@ -297,6 +299,8 @@ export abstract class Connection {
   }
 
   protected emit(e: TlsEvent): void {
+    // The handshake's own records (a compatibility-mode change_cipher_spec) do not count after it.
+    if (e.type === 'handshake_complete') this.#nonAdvancing = 0;
     this.#events.push(e);
   }
 
@@ -592,8 +596,10 @@ export abstract class Connection {
 
   #handleHandshake(m: RawHandshake): void {
     if (this.handshakeComplete) {
-      // Post-handshake messages (RFC 8446 §4.6). Those a peer sends unasked count as no progress.
-      if (m.type === 'key_update' || m.type === 'new_session_ticket' || m.type === 'certificate_request') this.#noProgress(m.type);
+      // Post-handshake messages (RFC 8446 §4.6). Those a peer sends unasked count as no progress; a
+      // KeyUpdate answering one of our update_requested ones does not (RFC 8446 §4.6.3 owes it us).
+      if (m.type === 'key_update' && this.#updatesAsked > 0) this.#updatesAsked--;
+      else if (m.type === 'key_update' || m.type === 'new_session_ticket' || m.type === 'certificate_request') this.#noProgress(m.type);
       if (m.type === 'key_update') {
         this.#receiveKeyUpdate(m.body.updateRequested);
         return;
@@ -628,6 +634,7 @@ export abstract class Connection {
 
   #sendKeyUpdate(requestPeer: boolean): void {
     const t = this.#traffic as TrafficState;
+    if (requestPeer) this.#updatesAsked++;
     this.#keyUpdatePending = true;
     this.sendHandshake({ type: 'key_update', body: { updateRequested: requestPeer } });
     this.flushHandshake();

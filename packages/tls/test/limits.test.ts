@@ -160,6 +160,20 @@ describe('records and messages without application data, in a row (OpenSSL, Bori
     expect([p.client.error?.code, p.client.error?.alert]).toEqual(['TOO_MANY_NON_DATA_RECORDS', 'unexpected_message']);
   });
 
+  it('does not count the KeyUpdates a peer owes us for our update_requested ones (OpenSSL answers each)', async () => {
+    const p = makePair();
+    await doHandshake(p.client, p.server);
+    // A client rotating keys both ways on an upload-only connection: the server never sends data.
+    for (let i = 0; i < 40; i++) {
+      p.client.keyUpdate(true);
+      p.client.write(Uint8Array.of(i));
+      await exchange(p.client, p.server);
+      p.server.keyUpdate(false); // one answer per request, as OpenSSL gives (ours coalesces them)
+      await exchange(p.client, p.server);
+    }
+    expect([p.client.error, p.server.error]).toEqual([null, null]);
+  });
+
   it('caps the tickets a server sends per handshake at 16 (clients stop at a run of such messages)', () => {
     expect(() => makeConfigs({ server: { ticketsPerHandshake: 17 } })).toThrow(/0\.\.16/);
     expect(() => makeConfigs({ server: { ticketsPerHandshake: 16 } })).not.toThrow();
